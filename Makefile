@@ -1,0 +1,43 @@
+# Set-up and everyday tasks. `make demo` and `make test` work from a clean clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: demo test lint bench fuzz reference clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## Render every sample dossier into build/ (Markdown, HTML and DOCX, with manifest.json).
+demo: $(STAMP)
+	$(BIN)/kamdocs validate
+	$(BIN)/kamdocs build -f md,docx,html -o build
+
+## Run the test suite and the linter.
+test: $(TEST_STAMP)
+	$(BIN)/ruff check kamdocs tests bench scripts
+	$(BIN)/python -m pytest -q
+
+## Long property-based fuzzing (not part of `make test`).
+fuzz: $(TEST_STAMP)
+	KAMDOCS_FUZZ_EXAMPLES=$${KAMDOCS_FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q -p no:randomly tests/fuzz
+
+## Benchmarks: throughput, latency and memory against the tools found on this machine.
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/run.py
+
+## Regenerate templates/reference.docx from scripts/make_reference_docx.py.
+reference: $(STAMP)
+	$(BIN)/python scripts/make_reference_docx.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,5 @@
+"""``python -m kamdocs``."""
+
+from kamdocs.cli import main
+
+main()

@@ -1,0 +1,203 @@
+"""What each command does, usable without the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from kamdocs.dossier import Dossier, Loaded, load_dossier
+from kamdocs.errors import InputError, OutputError, Problem, raise_if
+from kamdocs.library import Library, load_library
+from kamdocs.output import write_new
+from kamdocs.slug import slugify
+from kamdocs.starter import starter
+from kamdocs.workspace import Workspace, build_date, dossier_files
+
+
+@dataclass
+class Checked:
+    """The result of validating a workspace: the library and every dossier, all valid."""
+
+    library: Library
+    dossiers: list[Loaded]
+
+
+def load_all(workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None) -> Checked:
+    """Load the library and the dossiers at ``paths`` (default: the workspace's); all problems at once."""
+    library = load_library(workspace.templates)
+    today = build_date(date)
+    files = dossier_files(paths or [workspace.dossiers])
+    problems: list[Problem] = []
+    loaded: list[Loaded] = []
+    slugs: dict[str, str] = {}
+    for path in files:
+        try:
+            item = load_dossier(path, library, today, workspace.valid_days, workspace.locale)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if item.slug in slugs:
+            problems.append(item.source.problem(("client", "slug") if item.dossier.client.slug else ("client", "name"),
+                                                f"makes the same file name '{item.slug}' as {slugs[item.slug]}"))
+            continue
+        slugs[item.slug] = item.path
+        loaded.append(item)
+    raise_if(problems)
+    return Checked(library, loaded)
+
+
+def validate(workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None) -> Checked:
+    """Check the dossiers, the library and the content template; write nothing."""
+    checked = load_all(workspace, paths, date)
+    from kamdocs.render.content import check_template  # noqa: PLC0415
+
+    raise_if(check_template(workspace.templates))
+    return checked
+
+
+def new(workspace: Workspace, name: str, date: dt.date | None = None) -> Path:
+    """Write a commented starter dossier for client ``name``; never overwrite."""
+    slug = slugify(name)
+    if not slug:
+        raise OutputError(f"cannot make a file name from {name!r}; use Latin or Cyrillic letters or digits")
+    path = workspace.dossiers / f"{slug}.yaml"
+    write_new(path, starter(name, slug, build_date(date)))
+    return path
+
+
+def schema() -> str:
+    """The JSON Schema of the dossier format, for editors."""
+    data = Dossier.model_json_schema()
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    data["title"] = "kamdocs dossier"
+    _allow_extension_keys(data)
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _allow_extension_keys(node: object) -> None:
+    # Models forbid unknown keys except those starting with "x-"; say so to editors.
+    if isinstance(node, dict):
+        if node.get("additionalProperties") is False:
+            node["patternProperties"] = {"^x-": {}}
+        for value in node.values():
+            _allow_extension_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            _allow_extension_keys(value)
+
+
+@dataclass
+class Written:
+    """What a render or build wrote."""
+
+    outputs: list[tuple[Path, str]]  # path, sha256
+    dossiers: int
+
+
+def _progress(items: list[Loaded], show: bool):  # noqa: ANN202 - a context manager yielding items
+    import contextlib
+
+    import click
+
+    if not show:
+        return contextlib.nullcontext(items)
+    return click.progressbar(items, label="rendering", file=click.get_text_stream("stderr"),
+                             item_show_func=lambda item: item.slug if item else "")
+
+
+def render(workspace: Workspace, paths: list[Path] | None, formats: tuple[str, ...], out: Path,
+           date: dt.date | None = None, manifest: bool = False, progress: bool = False) -> Written:
+    """Render dossiers into ``out``: everything is checked first, then written all or nothing."""
+    from kamdocs.output import Batch
+    from kamdocs.render.content import check_template
+    from kamdocs.render.pipeline import render as render_one
+
+    checked = load_all(workspace, paths, date)
+    raise_if(check_template(workspace.templates))
+    problems: list[Problem] = []
+    with Batch(out) as batch:
+        sources: dict[str, str] = {}
+        with _progress(checked.dossiers, progress) as items:
+            for loaded in items:
+                try:
+                    rendered = render_one(loaded, checked.library, formats, workspace.templates)
+                except InputError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                if problems:
+                    continue  # keep finding problems, but stage nothing more
+                for name, data in rendered.files.items():
+                    batch.add(name, data)
+                    sources[name] = loaded.path
+        raise_if(problems)
+        if manifest:
+            batch.add("manifest.json", _manifest(batch, sources, build_date(date), formats))
+        outputs = batch.commit()
+    return Written(outputs, len(checked.dossiers))
+
+
+def _manifest(batch: object, sources: dict[str, str], date: dt.date, formats: tuple[str, ...]) -> bytes:
+    from kamdocs.cli import _version
+
+    outputs = sorted(
+        ({"path": target.name, "sha256": digest, "dossier": sources[target.name]}
+         for _, target, digest in batch.staged),  # type: ignore[attr-defined]
+        key=lambda o: o["path"],
+    )
+    data = {"kamdocs": _version(), "build_date": date.isoformat(), "formats": list(formats), "outputs": outputs}
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> dict:
+    """Per DMU member, the arguments chosen, in order, with scores and reasons (SPEC's shape)."""
+    from kamdocs.tailor import tailor
+
+    checked = load_all(workspace, [path], date)
+    loaded = checked.dossiers[0]
+    plan = tailor(loaded.dossier, checked.library)
+    members = []
+    for member in loaded.dossier.dmu:
+        members.append({
+            "id": member.key,
+            "name": member.name,
+            "persona": member.persona,
+            "role": member.role,
+            "knowledge": member.knowledge,
+            "arguments": [
+                {"id": s.argument.id, "kind": s.argument.kind, "score": s.score, "reasons": s.reasons}
+                for s in plan.member_arguments(member.key)
+            ],
+        })
+    return {
+        "client": loaded.slug,
+        "locale": loaded.lang,
+        "issued": loaded.issued.isoformat(),
+        "valid_until": loaded.valid_until.isoformat(),
+        "members": members,
+        "sections": [{"persona": s.persona, "members": [m.key for m in s.members],
+                      "arguments": [c.argument.id for c in s.arguments],
+                      "references": [r.id for r in s.references]} for s in plan.sections],
+        "not_eligible": plan.rejected,
+    }
+
+
+def explain_text(data: dict) -> str:
+    """The explanation as a table an account manager reads."""
+    lines = [f"{data['client']} ({data['locale']}), issued {data['issued']}, valid until {data['valid_until']}", ""]
+    for member in data["members"]:
+        lines.append(f"{member['name']} [{member['id']}]: {member['persona']}, {member['role']}, {member['knowledge']}")
+        if not member["arguments"]:
+            lines.append("  (no argument could be chosen)")
+        width = max((len(a["id"]) for a in member["arguments"]), default=0)
+        for i, arg in enumerate(member["arguments"], 1):
+            lines.append(f"  {i:>2}. {arg['id']:<{width}}  {arg['kind']:<16} score {arg['score']:>4}")
+            for reason in arg["reasons"]:
+                lines.append(f"        - {reason}")
+        lines.append("")
+    if data["not_eligible"]:
+        lines.append("Not eligible:")
+        for arg_id, why in data["not_eligible"].items():
+            lines.append(f"  {arg_id}: {why}")
+    return "\n".join(lines).rstrip() + "\n"

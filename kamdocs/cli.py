@@ -1,0 +1,163 @@
+"""The command line: parses options, calls one library function, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+# Heavy modules (python-docx, Babel, Jinja) are imported inside the commands, so that
+# `kamdocs --help` stays fast.
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kamdocs")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Print the project's errors as the user should see them and exit with their code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from kamdocs.errors import KamdocsError
+
+        try:
+            return func(*args, **kwargs)
+        except KamdocsError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted; no output was changed", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _workspace(templates: Path | None = None) -> Any:
+    from kamdocs.workspace import find_workspace
+
+    return find_workspace(templates=templates)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), prog_name="kamdocs", message="%(prog)s %(version)s")
+def main() -> None:
+    """Tailored key-account proposals from YAML dossiers, as DOCX, Markdown and HTML."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use.")
+@click.option("--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date.")
+@_handle_errors
+def validate(paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None) -> None:
+    """Check dossiers (files or folders; default: the workspace's) and the templates. Writes nothing."""
+    from kamdocs import app
+
+    checked = app.validate(_workspace(templates), list(paths), _date(date))
+    lib = checked.library
+    n = len(checked.dossiers)
+    click.echo(f"OK: {n} dossier{'s' if n != 1 else ''}; library: {len(lib.arguments)} arguments, "
+               f"{len(lib.personas)} personas, {len(lib.references)} references, "
+               f"languages: {', '.join(sorted(lib.locales))}")
+
+
+@main.command()
+@click.argument("name")
+@_handle_errors
+def new(name: str) -> None:
+    """Write a commented starter dossier for the client NAME (never overwrites)."""
+    from kamdocs import app
+
+    path = app.new(_workspace(), name)
+    click.echo(f"wrote {path}: fill it in, then run `kamdocs validate {path}`")
+
+
+@main.command()
+@_handle_errors
+def schema() -> None:
+    """Print the JSON Schema of the dossier format (for editor autocompletion)."""
+    from kamdocs import app
+
+    click.echo(app.schema(), nl=False)
+
+
+def _formats_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("-f", "--formats", "formats", metavar="md,docx,html",
+                        help="Formats to write (default: the workspace's, md and docx).")(func)
+
+
+def _show_progress() -> bool:
+    import os
+
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@main.command()
+@click.argument("dossiers", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@_formats_option
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: build).")
+@click.option("--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date.")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use.")
+@_handle_errors
+def render(dossiers: tuple[Path, ...], formats: str | None, out: Path | None, date: dt.datetime | None,
+           templates: Path | None) -> None:
+    """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>."""
+    from kamdocs import app
+    from kamdocs.workspace import parse_formats
+
+    ws = _workspace(templates)
+    written = app.render(ws, list(dossiers), parse_formats(formats, ws.formats), out or ws.out, _date(date),
+                         progress=_show_progress())
+    for path, _ in written.outputs:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@_formats_option
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: build).")
+@click.option("--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date.")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use.")
+@_handle_errors
+def build(formats: str | None, out: Path | None, date: dt.datetime | None, templates: Path | None) -> None:
+    """Render every dossier of the workspace and write OUT/manifest.json."""
+    from kamdocs import app
+    from kamdocs.workspace import parse_formats
+
+    ws = _workspace(templates)
+    target = out or ws.out
+    written = app.render(ws, None, parse_formats(formats, ws.formats), target, _date(date),
+                         manifest=True, progress=_show_progress())
+    click.echo(f"built {written.dossiers} proposals: {len(written.outputs) - 1} files and manifest.json in {target}")
+
+
+@main.command()
+@click.argument("dossier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see SPEC).")
+@click.option("--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date.")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use.")
+@_handle_errors
+def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: Path | None) -> None:
+    """Show, per DMU member, the arguments chosen, in order, with scores and reasons."""
+    import json
+
+    from kamdocs import app
+
+    data = app.explain(_workspace(templates), dossier, _date(date))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else app.explain_text(data), nl=as_json)

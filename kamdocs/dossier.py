@@ -1,0 +1,211 @@
+"""The dossier: the typed model of one key client, and loading it with located errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from kamdocs import yamlsrc
+from kamdocs.errors import InputError, Problem, raise_if
+from kamdocs.library import Kind, Library
+from kamdocs.slug import SLUG_PATTERN, slugify
+from kamdocs.validation import Email, Strict, Text, validate
+
+Role = Literal["decision_maker", "approver", "evaluator", "influencer"]
+Knowledge = Literal["expert", "informed", "novice"]
+ROLES: tuple[str, ...] = Role.__args__  # most senior first
+
+
+class Client(Strict):
+    name: Text
+    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)] | None = None
+    industry: Text | None = None
+    locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")] | None = None
+    share_of_sales: Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+
+
+class Business(Strict):
+    situation: Text | None = None
+    weaknesses: list[Text] = []
+    growth_areas: list[Text] = []
+
+
+class HistoryEntry(Strict):
+    date: dt.date
+    summary: Text
+    result: Text | None = None
+
+
+class Relationship(Strict):
+    status: Literal["new", "existing"]
+    history: list[HistoryEntry] = []
+
+
+class Tender(Strict):
+    name: Text
+    submission_date: dt.date
+
+
+class Member(Strict):
+    name: Text
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
+    position: Text
+    persona: Text
+    role: Role = "evaluator"
+    knowledge: Knowledge = "informed"
+    cooperated_before: bool = False
+    priorities: list[Text] = []
+    prefers: list[Kind] = []
+    email: Email | None = None
+    phone: Text | None = None
+    private: dict[str, Any] | None = None  # NEVER rendered into a client-facing document
+
+    @property
+    def key(self) -> str:
+        """The member's id, given or derived from the name."""
+        return self.id or slugify(self.name) or "member"
+
+
+class Item(Strict):
+    description: Text
+    quantity: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] = Decimal(1)
+    unit: Text | None = None
+    unit_price: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+
+
+class Pricing(Strict):
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    vat_percent: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    items: list[Item] = Field(min_length=1)
+
+
+class Offer(Strict):
+    title: Text
+    summary: Text | None = None
+    products: list[Text] = []
+    include: list[Text] = []
+    exclude: list[Text] = []
+    issued: dt.date | None = None
+    valid_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    valid_until: dt.date | None = None
+    pricing: Pricing | None = None
+
+
+class TeamMember(Strict):
+    name: Text
+    position: Text
+    email: Email | None = None
+    phone: Text | None = None
+    lead: bool = False
+
+
+class Dossier(Strict):
+    client: Client
+    business: Business = Business()
+    relationship: Relationship
+    criteria: list[Text] = []
+    tender: Tender | None = None
+    dmu: list[Member] = Field(min_length=1)
+    offer: Offer
+    team: list[TeamMember] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _not_both_validities(self) -> Dossier:
+        if self.offer.valid_days is not None and self.offer.valid_until is not None:
+            raise ValueError("give offer.valid_days or offer.valid_until, not both")
+        return self
+
+    @property
+    def slug(self) -> str:
+        return self.client.slug or slugify(self.client.name)
+
+
+class Loaded:
+    """A validated dossier with where it came from and the dates it resolves to."""
+
+    def __init__(self, path: str, dossier: Dossier, source: yamlsrc.Source, issued: dt.date, valid_until: dt.date, lang: str):
+        self.path, self.dossier, self.source = path, dossier, source
+        self.issued, self.valid_until, self.lang = issued, valid_until, lang
+
+    @property
+    def slug(self) -> str:
+        return self.dossier.slug
+
+
+def load_dossier(path: Path | str, library: Library, build_date: dt.date, default_valid_days: int = 30,
+                 default_locale: str = "en", display: str | None = None) -> Loaded:
+    """Read, validate and cross-check one dossier; raise ``InputError`` with every problem."""
+    display = display or str(path)
+    source = yamlsrc.load(path, display)
+    return check_source(source, library, build_date, default_valid_days, default_locale)
+
+
+def check_source(source: yamlsrc.Source, library: Library, build_date: dt.date, default_valid_days: int = 30,
+                 default_locale: str = "en") -> Loaded:
+    """Validate parsed YAML as a dossier, against the library."""
+    if not isinstance(source.data, dict):
+        raise InputError([source.problem((), "a dossier must be a mapping with client, relationship, dmu, offer and team")])
+    dossier, problems = validate(Dossier, source, source.data)
+    if dossier is None:
+        # A both-validities error is reported at offer.valid_until rather than the top of the file.
+        problems = [_relocate(p, source) for p in problems]
+        raise InputError(problems)
+    problems = _cross_check(dossier, source, library)
+    offer = dossier.offer
+    issued = offer.issued or build_date
+    if offer.valid_until is not None:
+        valid_until = offer.valid_until
+    else:
+        valid_until = issued + dt.timedelta(days=offer.valid_days or default_valid_days)
+    if valid_until <= issued:
+        where = ("offer", "valid_until") if offer.valid_until else ("offer", "issued")
+        problems.append(source.problem(where, f"the offer expires ({valid_until.isoformat()}) on or before "
+                                              f"it is issued ({issued.isoformat()})"))
+    lang = dossier.client.locale or default_locale
+    if lang not in library.locales:
+        where = ("client", "locale") if dossier.client.locale else ("client",)
+        problems.append(source.problem(where, f"no wording for language '{lang}' "
+                                              f"(known: {', '.join(sorted(library.locales))})"))
+    raise_if(problems)
+    return Loaded(source.path, dossier, source, issued, valid_until, lang)
+
+
+def _relocate(problem: Problem, source: yamlsrc.Source) -> Problem:
+    if "not both" in problem.message:
+        return source.problem(("offer", "valid_until"), problem.message)
+    return problem
+
+
+def _cross_check(dossier: Dossier, source: yamlsrc.Source, library: Library) -> list[Problem]:
+    problems = []
+    if not dossier.client.slug and not slugify(dossier.client.name):
+        problems.append(source.problem(("client", "name"), "cannot make a file name from this name; give client.slug"))
+    seen: dict[str, int] = {}
+    for i, member in enumerate(dossier.dmu):
+        where = ("dmu", i, "id") if member.id else ("dmu", i, "name")
+        if member.key in seen:
+            problems.append(source.problem(where, f"member id '{member.key}' is already used by dmu[{seen[member.key]}]; "
+                                                  "give each member a unique id"))
+        seen.setdefault(member.key, i)
+        if member.persona not in library.personas:
+            problems.append(source.problem(("dmu", i, "persona"), f"unknown persona '{member.persona}' "
+                                                                  f"(known: {', '.join(library.personas)})"))
+    offer = dossier.offer
+    for key in ("include", "exclude"):
+        for j, arg_id in enumerate(getattr(offer, key)):
+            if arg_id not in library.arguments:
+                problems.append(source.problem(("offer", key, j), f"unknown argument '{arg_id}'"))
+    for j, arg_id in enumerate(offer.include):
+        if arg_id in offer.exclude:
+            problems.append(source.problem(("offer", "include", j), f"argument '{arg_id}' is both included and excluded"))
+    if offer.pricing is not None:
+        from babel.numbers import list_currencies  # noqa: PLC0415 - Babel is slow to import
+
+        if offer.pricing.currency not in list_currencies():
+            problems.append(source.problem(("offer", "pricing", "currency"),
+                                           f"'{offer.pricing.currency}' is not an ISO 4217 currency code"))
+    return problems

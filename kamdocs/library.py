@@ -1,0 +1,239 @@
+"""The library marketing owns: personas, arguments, references and per-language wording."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BeforeValidator, Field
+
+from kamdocs import yamlsrc
+from kamdocs.errors import InputError, Problem, raise_if
+from kamdocs.validation import Email, Strict, Text, validate
+
+Kind = Literal[
+    "business_insight", "benefit", "uniqueness", "exclusivity", "reference",
+    "people", "statistic", "financial", "technical", "cooperation",
+]  # fmt: skip
+KINDS: tuple[str, ...] = get_args(Kind)
+ANY_LANGUAGE = "*"
+
+
+def _local_text(value: Any) -> Any:
+    # A plain string is the same text in every language.
+    if isinstance(value, str):
+        return {ANY_LANGUAGE: value}
+    return value
+
+
+LocalText = Annotated[dict[Annotated[str, Field(pattern=r"^(\*|[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*)$")], Text],
+                      BeforeValidator(_local_text), Field(min_length=1)]
+
+
+def pick(text: dict[str, str], lang: str) -> str:
+    """The text for ``lang``: exact, then the base language, then English, then any."""
+    base = lang.split("_")[0].split("-")[0]
+    for key in (lang, base, ANY_LANGUAGE, "en"):
+        if key in text:
+            return text[key]
+    return text[sorted(text)[0]]
+
+
+def has_language(text: dict[str, str], lang: str) -> bool:
+    base = lang.split("_")[0].split("-")[0]
+    return any(key in text for key in (lang, base, ANY_LANGUAGE))
+
+
+class Persona(Strict):
+    label: LocalText
+    kinds: dict[Kind, Annotated[int, Field(ge=0, le=100)]] = Field(min_length=1)
+    max: int = Field(4, ge=1, le=100)
+
+
+class Figure(Strict):
+    label: LocalText
+    value: LocalText
+
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class Argument(Strict):
+    id: Annotated[str, Field(pattern=_ID)]
+    kind: Kind
+    title: LocalText
+    text: LocalText
+    detail: LocalText | None = None
+    figures: list[Figure] = []
+    criteria: list[Text] = []
+    products: list[Text] = []
+    relationship: Literal["any", "new", "existing"] = "any"
+
+
+class Recommender(Strict):
+    name: Text
+    position: Text | None = None
+    company: Text | None = None
+    email: Email | None = None
+    phone: Text | None = None
+    consent: bool = False
+
+
+class Reference(Strict):
+    id: Annotated[str, Field(pattern=_ID)]
+    company: Text
+    industry: Text | None = None
+    significant: bool = False
+    project: LocalText
+    result: LocalText | None = None
+    recommender: Recommender | None = None
+
+
+@dataclass
+class Origin:
+    """Where a library entry was written, for errors found after loading."""
+
+    path: str
+    line: int
+    fields: dict[tuple, int] = field(default_factory=dict)
+
+    def line_of(self, *path: str | int) -> int:
+        return self.fields.get(tuple(path), self.line)
+
+
+@dataclass
+class Library:
+    """Everything under ``templates/`` that tailoring and rendering read, validated."""
+
+    root: Path
+    personas: dict[str, Persona]
+    arguments: dict[str, Argument]
+    references: list[Reference]
+    locales: dict[str, dict[str, str]]
+    origins: dict[str, Origin] = field(default_factory=dict)
+
+
+def _load_list(path: Path, display: str, model: type, problems: list[Problem], what: str) -> list[tuple[Any, Origin]]:
+    try:
+        source = yamlsrc.load(path, display)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return []
+    if source.data is None:
+        return []
+    if not isinstance(source.data, list):
+        problems.append(source.problem((), f"must be a list of {what} (each starting with '- id:')"))
+        return []
+    out = []
+    for i, item in enumerate(source.data):
+        obj, found = validate(model, source, item, (i,))
+        problems.extend(found)
+        if obj is not None:
+            fields = {k[1:]: v for k, v in source.lines.items() if len(k) >= 2 and k[0] == i}
+            out.append((obj, Origin(display, source.line((i,)), fields)))
+    return out
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_library(root: Path) -> Library:
+    """Load and check every library file under ``root``; raise ``InputError`` with all problems."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise InputError([Problem(_display(root), 1, "", "templates folder not found")])
+
+    personas: dict[str, Persona] = {}
+    personas_path = root / "personas.yaml"
+    if not personas_path.is_file():
+        problems.append(Problem(_display(personas_path), 1, "", "file not found: the persona profiles"))
+    else:
+        try:
+            source = yamlsrc.load(personas_path, _display(personas_path))
+            if not isinstance(source.data, dict) or not source.data:
+                problems.append(source.problem((), "must map persona names to profiles (label, kinds)"))
+            else:
+                for name, body in source.data.items():
+                    if not re.match(_ID, name):
+                        problems.append(source.problem((name,), "a persona name is one word (letters, digits, - and _)"))
+                        continue
+                    persona, found = validate(Persona, source, body, (name,))
+                    problems.extend(found)
+                    if persona is not None:
+                        personas[name] = persona
+        except InputError as exc:
+            problems.extend(exc.problems)
+
+    arguments: dict[str, Argument] = {}
+    origins: dict[str, Origin] = {}
+    arg_files = sorted((root / "arguments").glob("*.yaml")) + sorted((root / "arguments").glob("*.yml"))
+    if not arg_files:
+        problems.append(Problem(_display(root / "arguments"), 1, "", "no argument files (*.yaml) found"))
+    for path in arg_files:
+        for arg, origin in _load_list(path, _display(path), Argument, problems, "arguments"):
+            if arg.id in arguments:
+                first = origins[arg.id]
+                problems.append(Problem(origin.path, origin.line_of("id"), "id",
+                                        f"argument id '{arg.id}' is already used ({first.path}:{first.line})"))
+                continue
+            arguments[arg.id] = arg
+            origins[arg.id] = origin
+
+    references: list[Reference] = []
+    ref_path = root / "references.yaml"
+    if ref_path.is_file():
+        seen: dict[str, Origin] = {}
+        for ref, origin in _load_list(ref_path, _display(ref_path), Reference, problems, "reference projects"):
+            if ref.id in seen:
+                problems.append(Problem(origin.path, origin.line_of("id"), "id",
+                                        f"reference id '{ref.id}' is already used (line {seen[ref.id].line})"))
+                continue
+            seen[ref.id] = origin
+            references.append(ref)
+            origins["reference:" + ref.id] = origin
+
+    locales = _load_locales(root / "locales", problems)
+    raise_if(problems)
+    library = Library(root, personas, dict(sorted(arguments.items())), references, locales, origins)
+    from kamdocs.templating import check_library_templates  # noqa: PLC0415 - avoids an import cycle
+
+    raise_if(check_library_templates(library))
+    return library
+
+
+def _load_locales(folder: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    locales: dict[str, dict[str, str]] = {}
+    lines: dict[str, yamlsrc.Source] = {}
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        problems.append(Problem(_display(folder), 1, "", "no locale files (<lang>.yaml) found"))
+    for path in files:
+        display = _display(path)
+        try:
+            source = yamlsrc.load(path, display)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(source.data, dict):
+            problems.append(source.problem((), "must map wording keys to text"))
+            continue
+        wording = {}
+        for key, value in source.data.items():
+            if not isinstance(value, str | int) or isinstance(value, bool):
+                problems.append(source.problem((key,), "must be a text"))
+            else:
+                wording[key] = str(value)
+        locales[path.stem] = wording
+        lines[path.stem] = source
+    every = set().union(*locales.values()) if locales else set()
+    for lang, wording in locales.items():
+        for key in sorted(every - set(wording)):
+            others = sorted(other for other, w in locales.items() if key in w)
+            problems.append(lines[lang].problem((), f"wording '{key}' is missing (it is in {', '.join(others)}.yaml)"))
+    return locales

@@ -1,0 +1,1 @@
+"""Rendering: the content template, then Markdown, HTML and DOCX views of it."""

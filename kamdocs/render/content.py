@@ -1,0 +1,53 @@
+"""The content template: one Jinja template that writes every proposal's Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from kamdocs.errors import Problem
+from kamdocs.render.context import TemplateContext
+from kamdocs.templating import TemplateFailure, describe, environment
+
+TEMPLATE = "proposal.md.j2"
+
+
+def _template(root: Path) -> jinja2.Template:
+    return environment(root).get_template(TEMPLATE)
+
+
+def _display(root: Path, name: str) -> str:
+    path = Path(name)
+    return str(path if path.is_absolute() or path.parts[:1] == root.parts[:1] else root / name)
+
+
+def check_template(root: Path) -> list[Problem]:
+    """Compile the content template; a syntax error becomes a located problem."""
+    if not (root / TEMPLATE).is_file():
+        return [Problem(str(root / TEMPLATE), 1, "", "the content template is missing")]
+    try:
+        _template(root)
+    except jinja2.TemplateSyntaxError as exc:
+        return [Problem(_display(root, exc.filename or TEMPLATE), exc.lineno, "", f"template syntax error: {exc.message}")]
+    except jinja2.TemplateError as exc:
+        return [Problem(str(root / TEMPLATE), 1, "", f"template error: {exc}")]
+    return []
+
+
+def render_markdown(root: Path, context: TemplateContext) -> str:
+    """The proposal's Markdown; a template failure raises ``TemplateFailure`` with file and line."""
+    try:
+        text = _template(root).render(context.as_dict())
+    except TemplateFailure:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure in marketing's template is located, not a traceback
+        failure = describe(exc, TEMPLATE)
+        raise TemplateFailure(_display(root, failure.name), failure.line, failure.message) from None
+    # Tidy blank-line runs left by template logic: stable, readable Markdown.
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n"

@@ -1,0 +1,74 @@
+"""One dossier in, every requested format out: tailor, build the context, render, guard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kamdocs.dossier import Loaded
+from kamdocs.errors import InputError, Problem
+from kamdocs.library import Library
+from kamdocs.privacy import Guard, leak_problem
+from kamdocs.render import html as html_view
+from kamdocs.render.content import render_markdown
+from kamdocs.render.context import build_context
+from kamdocs.render.markup import convert
+from kamdocs.tailor import tailor
+from kamdocs.templating import TemplateFailure
+
+REFERENCE_DOCX = "reference.docx"
+BCP47 = {"en": "en-US", "bg": "bg-BG"}
+
+
+@dataclass
+class Rendered:
+    """The documents of one proposal, ready to write: file name -> bytes."""
+
+    slug: str
+    files: dict[str, bytes]
+
+
+def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates: Path) -> Rendered:
+    """Render one validated dossier; raise ``InputError`` on a template failure or a privacy leak."""
+    d = loaded.dossier
+    plan = tailor(d, library)
+    try:
+        context = build_context(loaded, library, plan)
+        text = render_markdown(templates, context)
+    except TemplateFailure as exc:
+        raise InputError([Problem(exc.name, exc.line, "", exc.message)]) from None
+
+    guard = Guard(d)
+    leaks: list[Problem] = []
+
+    def check(output: str, content: str, markup: bool) -> None:
+        field = guard.scan_markup(content) if markup else guard.find(content)
+        if field is not None:
+            leaks.append(leak_problem(loaded.source, output, field))
+
+    files: dict[str, bytes] = {}
+    slug = loaded.slug
+    if "md" in formats:
+        check(f"{slug}.md", text, markup=False)
+        files[f"{slug}.md"] = text.encode("utf-8")
+    if "docx" in formats or "html" in formats:
+        tree, body = convert(text)
+        title = f"{d.offer.title} — {d.client.name}"
+        if "docx" in formats:
+            from kamdocs.render.docx import DocMeta, render_docx  # noqa: PLC0415 - only when asked for
+
+            lead = next((m for m in d.team if m.lead), d.team[0])
+            meta = DocMeta(title=title, subject=context.t.get("proposal", ""), author=lead.name,
+                           created=loaded.issued, language=BCP47.get(loaded.lang, loaded.lang))
+            data, parts = render_docx(tree, meta, templates / REFERENCE_DOCX)
+            for name, part in parts.items():
+                if name.endswith((".xml", ".rels")):
+                    check(f"{slug}.docx ({name})", part.decode("utf-8", "replace"), markup=True)
+            files[f"{slug}.docx"] = data
+        if "html" in formats:
+            page = html_view.page(body, title, loaded.lang, templates)
+            check(f"{slug}.html", page, markup=True)
+            files[f"{slug}.html"] = page.encode("utf-8")
+    if leaks:
+        raise InputError(leaks)
+    return Rendered(slug, files)

@@ -1,0 +1,253 @@
+"""The tailoring engine: which arguments each member of the DMU reads, in which order, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kamdocs.dossier import ROLES, Dossier, Member
+from kamdocs.library import Argument, Library, Reference
+
+# Points of each contribution to an argument's score. Named so `explain` can say why.
+PERSONA_POINTS = 10  # per unit of the persona's weight for the argument's kind
+PREFERS_POINTS = 15
+PRIORITY_POINTS = 12
+CRITERION_POINTS = 5  # per place from the bottom of the client's criteria list
+RELATIONSHIP_POINTS = 10
+PROOF_POINTS = 8
+COOPERATED_POINTS = 5
+PRODUCT_POINTS = 5
+EXPERT_DETAIL_POINTS = 3
+NOVICE_TECHNICAL_POINTS = -5
+
+# Proof from others, favoured for new clients.
+PROOF_KINDS = frozenset({"reference", "people", "statistic"})
+
+MAX_REFERENCES = 3
+
+_ORDINALS = ["first", "second", "third", "fourth", "fifth"]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    points: int
+    reason: str
+
+
+@dataclass
+class Scored:
+    """One argument as scored for one member."""
+
+    argument: Argument
+    contributions: list[Contribution]
+    pinned: bool = False
+    criterion_rank: int | None = None  # 0 = the client's first criterion
+
+    @property
+    def score(self) -> int:
+        return sum(c.points for c in self.contributions)
+
+    @property
+    def reasons(self) -> list[str]:
+        reasons = [c.reason for c in self.contributions]
+        return (["pinned by the account manager (offer.include)"] if self.pinned else []) + reasons
+
+
+@dataclass
+class Chosen:
+    """An argument placed in a section, with who it serves there."""
+
+    argument: Argument
+    per_member: dict[str, Scored]  # member key -> its score for that member
+    criterion_rank: int | None
+    pinned: bool
+
+    @property
+    def score(self) -> int:
+        return max(s.score for s in self.per_member.values())
+
+    @property
+    def for_experts(self) -> bool:
+        return self.argument.detail is not None
+
+
+@dataclass
+class Section:
+    """The part of the proposal written for one persona and the members who have it."""
+
+    persona: str
+    members: list[Member]
+    arguments: list[Chosen] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    experts: bool = False  # an expert reads this section: show arguments' detail
+
+    @property
+    def senior_role(self) -> int:
+        return min(ROLES.index(m.role) for m in self.members)
+
+
+@dataclass
+class Plan:
+    """The tailored structure of one proposal."""
+
+    sections: list[Section]
+    rejected: dict[str, str]  # argument id -> why it could not be chosen at all
+
+    def member_arguments(self, key: str) -> list[Scored]:
+        """The arguments a member reads in their section, in the order they appear."""
+        for section in self.sections:
+            if any(m.key == key for m in section.members):
+                return [c.per_member[key] for c in section.arguments]
+        return []
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _ordinal(rank: int) -> str:
+    return _ORDINALS[rank] if rank < len(_ORDINALS) else f"no. {rank + 1}"
+
+
+def candidates(dossier: Dossier, library: Library) -> tuple[list[Argument], dict[str, str]]:
+    """The arguments that may appear at all, and why each other one may not."""
+    offer = dossier.offer
+    status = dossier.relationship.status
+    products = {_norm(p) for p in offer.products}
+    pins = set(offer.include)
+    out, rejected = [], {}
+    for arg in library.arguments.values():
+        if arg.id in offer.exclude:
+            rejected[arg.id] = "excluded by the account manager (offer.exclude)"
+        elif arg.id in pins:
+            out.append(arg)
+        elif arg.relationship not in ("any", status):
+            rejected[arg.id] = f"written for {arg.relationship} clients; this client is {status}"
+        elif products and arg.products and not products & {_norm(p) for p in arg.products}:
+            rejected[arg.id] = f"about {', '.join(arg.products)}, not a product of this offer"
+        else:
+            out.append(arg)
+    return out, rejected
+
+
+def score(arg: Argument, member: Member, dossier: Dossier, library: Library) -> Scored:
+    """Score ``arg`` for ``member`` as a sum of named contributions."""
+    persona = library.personas[member.persona]
+    parts: list[Contribution] = []
+    weight = persona.kinds.get(arg.kind, 0)
+    if weight:
+        parts.append(Contribution(weight * PERSONA_POINTS,
+                                  f"{member.persona} readers weigh {arg.kind} arguments at {weight}"))
+    if arg.kind in member.prefers:
+        parts.append(Contribution(PREFERS_POINTS, f"{member.name} prefers {arg.kind} arguments"))
+    answers = {_norm(c) for c in arg.criteria}
+    for priority in member.priorities:
+        if _norm(priority) in answers:
+            parts.append(Contribution(PRIORITY_POINTS, f"answers {member.name}'s priority: {priority}"))
+    rank = None
+    criteria = dossier.criteria
+    for i, criterion in enumerate(criteria):
+        if _norm(criterion) in answers:
+            rank = i
+            parts.append(Contribution(CRITERION_POINTS * (len(criteria) - i),
+                                      f"answers the client's {_ordinal(i)} criterion: {criterion}"))
+            break
+    status = dossier.relationship.status
+    if arg.relationship == status:
+        parts.append(Contribution(RELATIONSHIP_POINTS, f"written for {status} clients"))
+    if status == "new" and arg.kind in PROOF_KINDS:
+        parts.append(Contribution(PROOF_POINTS, "a new client: proof from others counts"))
+    if status == "existing" and arg.kind == "cooperation":
+        parts.append(Contribution(PROOF_POINTS, "an existing client: our joint results count"))
+    if member.cooperated_before and arg.kind == "cooperation":
+        parts.append(Contribution(COOPERATED_POINTS, f"{member.name} has worked with us before"))
+    offered = {_norm(p) for p in dossier.offer.products}
+    shared = [p for p in arg.products if _norm(p) in offered]
+    if shared:
+        parts.append(Contribution(PRODUCT_POINTS, f"about {', '.join(shared)}, offered here"))
+    if member.knowledge == "expert" and arg.detail is not None:
+        parts.append(Contribution(EXPERT_DETAIL_POINTS, "has the depth an expert reader looks for"))
+    if member.knowledge == "novice" and arg.kind == "technical":
+        parts.append(Contribution(NOVICE_TECHNICAL_POINTS, "technical depth is lost on a novice reader"))
+    return Scored(arg, parts, pinned=arg.id in dossier.offer.include, criterion_rank=rank)
+
+
+def _cares(section: Section, arg: Argument, library: Library) -> bool:
+    """Whether the section's persona weighs the argument's kind, or one of its readers prefers it."""
+    if library.personas[section.persona].kinds.get(arg.kind, 0) > 0:
+        return True
+    return any(arg.kind in m.prefers for m in section.members)
+
+
+def _order_key(chosen: Chosen) -> tuple:
+    # The client's first criteria first; then the stronger argument; ties by id, for stable output.
+    rank = chosen.criterion_rank if chosen.criterion_rank is not None else 1_000
+    return (rank, -chosen.score, chosen.argument.id)
+
+
+def _reference_key(ref: Reference, industry: str | None) -> tuple:
+    same = industry is not None and ref.industry is not None and _norm(ref.industry) == _norm(industry)
+    return (not same, not ref.significant, ref.id)
+
+
+def tailor(dossier: Dossier, library: Library) -> Plan:
+    """Build the plan: sections per persona, each argument where it scores best, every member served."""
+    args, rejected = candidates(dossier, library)
+
+    by_persona: dict[str, list[Member]] = {}
+    for member in dossier.dmu:
+        by_persona.setdefault(member.persona, []).append(member)
+    sections = [Section(persona, members) for persona, members in by_persona.items()]
+    # Most senior role first; among equals, the order the dossier names the personas.
+    sections.sort(key=lambda s: s.senior_role)
+
+    table: dict[tuple[int, str], Chosen] = {}
+    for si, section in enumerate(sections):
+        for arg in args:
+            per_member = {m.key: score(arg, m, dossier, library) for m in section.members}
+            some = next(iter(per_member.values()))
+            table[si, arg.id] = Chosen(arg, per_member, some.criterion_rank, some.pinned)
+
+    # Each argument goes to the one section where it scores best (the earlier section on ties),
+    # among the sections whose readers care for its kind at all.
+    home: dict[str, int] = {}
+    for arg in args:
+        fits = [si for si in range(len(sections)) if _cares(sections[si], arg, library)] or range(len(sections))
+        home[arg.id] = max(fits, key=lambda si: (table[si, arg.id].score, -si))
+
+    for si, section in enumerate(sections):
+        persona = library.personas[section.persona]
+        mine = [table[si, a.id] for a in args if home[a.id] == si]
+        pinned = [c for c in mine if c.pinned]
+        rest = sorted((c for c in mine if not c.pinned and c.score > 0 and _cares(section, c.argument, library)),
+                      key=lambda c: (-c.score, c.argument.id))
+        section.arguments = pinned + rest[: max(0, persona.max - len(pinned))]
+
+    # Every member is served: a section left empty takes its best argument not used elsewhere,
+    # or else one from a section that keeps at least one.
+    used = {c.argument.id for s in sections for c in s.arguments}
+    for si, section in enumerate(sections):
+        if section.arguments or not args:
+            continue
+        ranked = sorted((table[si, a.id] for a in args), key=lambda c: (-c.score, c.argument.id))
+        spare = [c for c in ranked if c.argument.id not in used]
+        if not spare:
+            spare = [c for c in ranked if not c.pinned and len(sections[home[c.argument.id]].arguments) > 1]
+            if spare:
+                donor = sections[home[spare[0].argument.id]]
+                donor.arguments = [c for c in donor.arguments if c.argument.id != spare[0].argument.id]
+        if spare:
+            section.arguments = [spare[0]]
+            used.add(spare[0].argument.id)
+            home[spare[0].argument.id] = si
+
+    for section in sections:
+        section.arguments.sort(key=_order_key)
+        section.experts = any(m.knowledge == "expert" for m in section.members)
+
+    # Reference projects go once, to the section that weighs references most.
+    weight = {id(s): library.personas[s.persona].kinds.get("reference", 0) for s in sections}
+    readers = max(sections, key=lambda s: weight[id(s)]) if sections else None
+    if readers is not None and weight[id(readers)] > 0:
+        readers.references = sorted(library.references,
+                                    key=lambda r: _reference_key(r, dossier.client.industry))[:MAX_REFERENCES]
+    return Plan(sections, rejected)

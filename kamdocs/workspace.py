@@ -1,0 +1,120 @@
+"""The workspace: kamdocs.yaml settings, its folders, and which files are dossiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from kamdocs import yamlsrc
+from kamdocs.errors import InputError, UsageError, raise_if
+from kamdocs.validation import Strict, validate
+
+SETTINGS_FILE = "kamdocs.yaml"
+Format = Literal["md", "docx", "html"]
+FORMATS: tuple[str, ...] = ("md", "docx", "html")
+
+
+class Settings(Strict):
+    dossiers: str = "dossiers"
+    templates: str = "templates"
+    out: str = "build"
+    locale: str = Field("en", pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")
+    valid_days: int = Field(30, ge=1, le=3650)
+    formats: list[Format] = Field(["md", "docx"], min_length=1)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where a department keeps its dossiers and templates, and where proposals go."""
+
+    root: Path
+    dossiers: Path
+    templates: Path
+    out: Path
+    locale: str
+    valid_days: int
+    formats: tuple[str, ...]
+
+
+def find_workspace(start: Path | None = None, templates: Path | None = None) -> Workspace:
+    """The workspace of ``start`` (the current folder): the nearest folder up with kamdocs.yaml."""
+    start = (start or Path.cwd()).resolve()
+    root = next((p for p in (start, *start.parents) if (p / SETTINGS_FILE).is_file()), None)
+    settings = Settings()
+    if root is None:
+        root = start
+    else:
+        path = root / SETTINGS_FILE
+        source = yamlsrc.load(path, _display(path))
+        data = {} if source.data is None else source.data
+        if not isinstance(data, dict):
+            raise InputError([source.problem((), "must be a mapping of settings")])
+        found, problems = validate(Settings, source, data)
+        raise_if(problems)
+        settings = found
+    return Workspace(
+        root=root,
+        dossiers=_rel(root / settings.dossiers),
+        templates=_rel(templates if templates is not None else root / settings.templates),
+        out=_rel(root / settings.out),
+        locale=settings.locale,
+        valid_days=settings.valid_days,
+        formats=tuple(settings.formats),
+    )
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _rel(path: Path) -> Path:
+    """Paths shown to users are relative to the current folder where that is shorter."""
+    return Path(_display(path.resolve()) if path.is_absolute() else path)
+
+
+def dossier_files(paths: list[Path]) -> list[Path]:
+    """The dossiers named: files as given, folders as their *.yaml files not starting with ``_``."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.iterdir())
+                if p.suffix in (".yaml", ".yml") and not p.name.startswith(("_", ".")) and p.is_file()
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    return found
+
+
+def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """``"md,docx"`` -> ``("md", "docx")`` in a stable order; unknown names are a usage error."""
+    if not text:
+        return default
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [w for w in wanted if w not in FORMATS]
+    if unknown or not wanted:
+        raise UsageError(f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in wanted)
+
+
+def build_date(given: dt.date | None = None) -> dt.date:
+    """The build date: ``--date``, else ``SOURCE_DATE_EPOCH``, else today."""
+    if given is not None:
+        return given
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}") from None
+    return dt.date.today()
