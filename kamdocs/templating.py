@@ -25,7 +25,7 @@ MAX_EXPONENT = 1000
 # Some only matter where a line starts (lists, quotes, setext headings); a value may always end up
 # at the start of a line, so those are escaped at the start of every value.
 _ALWAYS_RE = re.compile(r"([\\`*_{}\[\]<#|&])")
-_LEADING_RE = re.compile(r"^([-+=>])|^(\d+)([.)])")
+_LEADING_RE = re.compile(r"^(>|[-+=](?=\s|$|[-=]))|^(\d+)([.)])(?=\s|$)")
 _SPACE_RE = re.compile(r"\s+")
 
 
