@@ -24,6 +24,9 @@ PROOF_KINDS = frozenset({"reference", "people", "statistic"})
 
 MAX_REFERENCES = 3
 
+# Why an argument nobody in the section asked for is there anyway.
+SERVED_REASON = "the best argument left for this section, so that every reader is served"
+
 _ORDINALS = ["first", "second", "third", "fourth", "fifth"]
 
 
@@ -135,14 +138,15 @@ def score(arg: Argument, member: Member, dossier: Dossier, library: Library) -> 
     parts: list[Contribution] = []
     weight = persona.kinds.get(arg.kind, 0)
     if weight:
-        parts.append(Contribution(weight * PERSONA_POINTS,
-                                  f"{member.persona} readers weigh {arg.kind} arguments at {weight}"))
+        why = f"{member.persona} readers weigh {arg.kind} arguments at {weight}"
+        parts.append(Contribution(weight * PERSONA_POINTS, why))
     if arg.kind in member.prefers:
         parts.append(Contribution(PREFERS_POINTS, f"{member.name} prefers {arg.kind} arguments"))
     answers = {_norm(c) for c in arg.criteria}
     for priority in member.priorities:
         if _norm(priority) in answers:
-            parts.append(Contribution(PRIORITY_POINTS, f"answers {member.name}'s priority: {priority}"))
+            parts.append(Contribution(PRIORITY_POINTS,
+                                      f"answers {member.name}'s priority: {priority}"))
     rank = None
     criteria = dossier.criteria
     for i, criterion in enumerate(criteria):
@@ -167,15 +171,26 @@ def score(arg: Argument, member: Member, dossier: Dossier, library: Library) -> 
     if member.knowledge == "expert" and arg.detail is not None:
         parts.append(Contribution(EXPERT_DETAIL_POINTS, "has the depth an expert reader looks for"))
     if member.knowledge == "novice" and arg.kind == "technical":
-        parts.append(Contribution(NOVICE_TECHNICAL_POINTS, "technical depth is lost on a novice reader"))
+        parts.append(Contribution(NOVICE_TECHNICAL_POINTS,
+                                  "technical depth is lost on a novice reader"))
     return Scored(arg, parts, pinned=arg.id in dossier.offer.include, criterion_rank=rank)
 
 
 def _cares(section: Section, arg: Argument, library: Library) -> bool:
-    """Whether the section's persona weighs the argument's kind, or one of its readers prefers it."""
+    """Whether the section's persona weighs the argument's kind, or one of its readers likes it."""
     if library.personas[section.persona].kinds.get(arg.kind, 0) > 0:
         return True
     return any(arg.kind in m.prefers for m in section.members)
+
+
+def _credit_shared(chosen: Chosen, members: list[Member]) -> None:
+    """A reader who shares a section may read an argument chosen for another one: say so."""
+    best = max(members, key=lambda m: chosen.per_member[m.key].score)  # the first on ties
+    for m in members:
+        own = chosen.per_member[m.key]
+        if m is not best and not own.pinned and not any(c.points > 0 for c in own.contributions):
+            why = f"chosen for {best.name}, who reads the same section"
+            own.contributions.append(Contribution(0, why))
 
 
 def _order_key(chosen: Chosen) -> tuple:
@@ -185,12 +200,13 @@ def _order_key(chosen: Chosen) -> tuple:
 
 
 def _reference_key(ref: Reference, industry: str | None) -> tuple:
-    same = industry is not None and ref.industry is not None and _norm(ref.industry) == _norm(industry)
+    same = (industry is not None and ref.industry is not None
+            and _norm(ref.industry) == _norm(industry))
     return (not same, not ref.significant, ref.id)
 
 
 def tailor(dossier: Dossier, library: Library) -> Plan:
-    """Build the plan: sections per persona, each argument where it scores best, every member served."""
+    """Build the plan: a section per persona, each argument where it scores best, all served."""
     args, rejected = candidates(dossier, library)
 
     by_persona: dict[str, list[Member]] = {}
@@ -211,16 +227,20 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
     # among the sections whose readers care for its kind at all.
     home: dict[str, int] = {}
     for arg in args:
-        fits = [si for si in range(len(sections)) if _cares(sections[si], arg, library)] or range(len(sections))
+        fits = ([si for si in range(len(sections)) if _cares(sections[si], arg, library)]
+                or range(len(sections)))
         home[arg.id] = max(fits, key=lambda si: (table[si, arg.id].score, -si))
 
     for si, section in enumerate(sections):
         persona = library.personas[section.persona]
         mine = [table[si, a.id] for a in args if home[a.id] == si]
         pinned = [c for c in mine if c.pinned]
-        rest = sorted((c for c in mine if not c.pinned and c.score > 0 and _cares(section, c.argument, library)),
+        rest = sorted((c for c in mine
+                       if not c.pinned and c.score > 0 and _cares(section, c.argument, library)),
                       key=lambda c: (-c.score, c.argument.id))
         section.arguments = pinned + rest[: max(0, persona.max - len(pinned))]
+        for chosen in section.arguments:
+            _credit_shared(chosen, section.members)
 
     # Every member is served: a section left empty takes its best argument not used elsewhere,
     # or else one from a section that keeps at least one.
@@ -231,11 +251,15 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
         ranked = sorted((table[si, a.id] for a in args), key=lambda c: (-c.score, c.argument.id))
         spare = [c for c in ranked if c.argument.id not in used]
         if not spare:
-            spare = [c for c in ranked if not c.pinned and len(sections[home[c.argument.id]].arguments) > 1]
+            spare = [c for c in ranked
+                     if not c.pinned and len(sections[home[c.argument.id]].arguments) > 1]
             if spare:
                 donor = sections[home[spare[0].argument.id]]
-                donor.arguments = [c for c in donor.arguments if c.argument.id != spare[0].argument.id]
+                gone = spare[0].argument.id
+                donor.arguments = [c for c in donor.arguments if c.argument.id != gone]
         if spare:
+            for scored in spare[0].per_member.values():
+                scored.contributions.append(Contribution(0, SERVED_REASON))
             section.arguments = [spare[0]]
             used.add(spare[0].argument.id)
             home[spare[0].argument.id] = si
@@ -248,6 +272,7 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
     weight = {id(s): library.personas[s.persona].kinds.get("reference", 0) for s in sections}
     readers = max(sections, key=lambda s: weight[id(s)]) if sections else None
     if readers is not None and weight[id(readers)] > 0:
+        industry = dossier.client.industry
         readers.references = sorted(library.references,
-                                    key=lambda r: _reference_key(r, dossier.client.industry))[:MAX_REFERENCES]
+                                    key=lambda r: _reference_key(r, industry))[:MAX_REFERENCES]
     return Plan(sections, rejected)
