@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_PATTERN = r"^[a-z0-9-]+$"
 
 # Bulgarian's official streamlined system (2009), with the Russian letters Bulgarian lacks.
 _CYRILLIC = {

@@ -48,21 +48,25 @@ class Converter:
         self.capture = _Capture(self.md)
         self.md.treeprocessors.register(self.capture, "kamdocs-capture", -100)
 
-    def convert(self, text: str) -> tuple[ET.Element, str]:
-        """Return the body tree (a ``div``) and its XHTML."""
+    def convert(self, text: str) -> tuple[ET.Element, str, list]:
+        """Return the body tree (a ``div``), its XHTML, and the raw HTML the tree refers to.
+
+        Python-Markdown leaves placeholders in the tree for entities and raw HTML that the
+        template itself wrote; the DOCX writer resolves them from the stash.
+        """
         self.md.reset()
         html = self.md.convert(text)
         root = self.capture.root
         assert root is not None
         tree = copy.copy(root)
         tree.tag = "div"
-        return tree, html
+        return tree, html, list(self.md.htmlStash.rawHtmlBlocks)
 
 
 _CONVERTER: Converter | None = None
 
 
-def convert(text: str) -> tuple[ET.Element, str]:
+def convert(text: str) -> tuple[ET.Element, str, list]:
     global _CONVERTER
     if _CONVERTER is None:
         _CONVERTER = Converter()
