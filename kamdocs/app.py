@@ -24,8 +24,10 @@ class Checked:
     dossiers: list[Loaded]
 
 
-def load_all(workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None) -> Checked:
-    """Load the library and the dossiers at ``paths`` (default: the workspace's); all problems at once."""
+def load_all(
+    workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None
+) -> Checked:
+    """Load the library and the dossiers at ``paths`` (default: the workspace's), all at once."""
     library = load_library(workspace.templates)
     today = build_date(date)
     files = dossier_files(paths or [workspace.dossiers])
@@ -39,8 +41,12 @@ def load_all(workspace: Workspace, paths: list[Path] | None, date: dt.date | Non
             problems.extend(exc.problems)
             continue
         if item.slug in slugs:
-            problems.append(item.source.problem(("client", "slug") if item.dossier.client.slug else ("client", "name"),
-                                                f"makes the same file name '{item.slug}' as {slugs[item.slug]}"))
+            problems.append(
+                item.source.problem(
+                    ("client", "slug") if item.dossier.client.slug else ("client", "name"),
+                    f"makes the same file name '{item.slug}' as {slugs[item.slug]}",
+                )
+            )
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
@@ -48,7 +54,9 @@ def load_all(workspace: Workspace, paths: list[Path] | None, date: dt.date | Non
     return Checked(library, loaded)
 
 
-def validate(workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None) -> Checked:
+def validate(
+    workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None
+) -> Checked:
     """Check the dossiers, the library and the content template; write nothing."""
     checked = load_all(workspace, paths, date)
     from kamdocs.render.content import check_template  # noqa: PLC0415
@@ -61,7 +69,9 @@ def new(workspace: Workspace, name: str, date: dt.date | None = None) -> Path:
     """Write a commented starter dossier for client ``name``; never overwrite."""
     slug = slugify(name)
     if not slug:
-        raise OutputError(f"cannot make a file name from {name!r}; use Latin or Cyrillic letters or digits")
+        raise OutputError(
+            f"cannot make a file name from {name!r}; use Latin or Cyrillic letters or digits"
+        )
     path = workspace.dossiers / f"{slug}.yaml"
     write_new(path, starter(name, slug, build_date(date)))
     return path
@@ -103,12 +113,23 @@ def _progress(items: list[Loaded], show: bool):  # noqa: ANN202 - a context mana
 
     if not show:
         return contextlib.nullcontext(items)
-    return click.progressbar(items, label="rendering", file=click.get_text_stream("stderr"),
-                             item_show_func=lambda item: item.slug if item else "")
+    return click.progressbar(
+        items,
+        label="rendering",
+        file=click.get_text_stream("stderr"),
+        item_show_func=lambda item: item.slug if item else "",
+    )
 
 
-def render(workspace: Workspace, paths: list[Path] | None, formats: tuple[str, ...], out: Path,
-           date: dt.date | None = None, manifest: bool = False, progress: bool = False) -> Written:
+def render(
+    workspace: Workspace,
+    paths: list[Path] | None,
+    formats: tuple[str, ...],
+    out: Path,
+    date: dt.date | None = None,
+    manifest: bool = False,
+    progress: bool = False,
+) -> Written:
     """Render dossiers into ``out``: everything is checked first, then written all or nothing."""
     from kamdocs.output import Batch
     from kamdocs.render.content import check_template
@@ -138,15 +159,24 @@ def render(workspace: Workspace, paths: list[Path] | None, formats: tuple[str, .
     return Written(outputs, len(checked.dossiers))
 
 
-def _manifest(batch: object, sources: dict[str, str], date: dt.date, formats: tuple[str, ...]) -> bytes:
+def _manifest(
+    batch: object, sources: dict[str, str], date: dt.date, formats: tuple[str, ...]
+) -> bytes:
     from kamdocs.cli import _version
 
     outputs = sorted(
-        ({"path": target.name, "sha256": digest, "dossier": sources[target.name]}
-         for _, target, digest in batch.staged),  # type: ignore[attr-defined]
+        (
+            {"path": target.name, "sha256": digest, "dossier": sources[target.name]}
+            for _, target, digest in batch.staged
+        ),  # type: ignore[attr-defined]
         key=lambda o: o["path"],
     )
-    data = {"kamdocs": _version(), "build_date": date.isoformat(), "formats": list(formats), "outputs": outputs}
+    data = {
+        "kamdocs": _version(),
+        "build_date": date.isoformat(),
+        "formats": list(formats),
+        "outputs": outputs,
+    }
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -159,40 +189,62 @@ def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> di
     plan = tailor(loaded.dossier, checked.library)
     members = []
     for member in loaded.dossier.dmu:
-        members.append({
-            "id": member.key,
-            "name": member.name,
-            "persona": member.persona,
-            "role": member.role,
-            "knowledge": member.knowledge,
-            "arguments": [
-                {"id": s.argument.id, "kind": s.argument.kind, "score": s.score, "reasons": s.reasons}
-                for s in plan.member_arguments(member.key)
-            ],
-        })
+        members.append(
+            {
+                "id": member.key,
+                "name": member.name,
+                "persona": member.persona,
+                "role": member.role,
+                "knowledge": member.knowledge,
+                "arguments": [
+                    {
+                        "id": s.argument.id,
+                        "kind": s.argument.kind,
+                        "score": s.score,
+                        "reasons": s.reasons,
+                    }
+                    for s in plan.member_arguments(member.key)
+                ],
+            }
+        )
     return {
         "client": loaded.slug,
         "locale": loaded.lang,
         "issued": loaded.issued.isoformat(),
         "valid_until": loaded.valid_until.isoformat(),
         "members": members,
-        "sections": [{"persona": s.persona, "members": [m.key for m in s.members],
-                      "arguments": [c.argument.id for c in s.arguments],
-                      "references": [r.id for r in s.references]} for s in plan.sections],
+        "sections": [
+            {
+                "persona": s.persona,
+                "members": [m.key for m in s.members],
+                "arguments": [c.argument.id for c in s.arguments],
+                "references": [r.id for r in s.references],
+            }
+            for s in plan.sections
+        ],
         "not_eligible": plan.rejected,
     }
 
 
 def explain_text(data: dict) -> str:
     """The explanation as a table an account manager reads."""
-    lines = [f"{data['client']} ({data['locale']}), issued {data['issued']}, valid until {data['valid_until']}", ""]
+    lines = [
+        f"{data['client']} ({data['locale']}), issued {data['issued']}, "
+        f"valid until {data['valid_until']}",
+        "",
+    ]
     for member in data["members"]:
-        lines.append(f"{member['name']} [{member['id']}]: {member['persona']}, {member['role']}, {member['knowledge']}")
+        lines.append(
+            f"{member['name']} [{member['id']}]: "
+            f"{member['persona']}, {member['role']}, {member['knowledge']}"
+        )
         if not member["arguments"]:
             lines.append("  (no argument could be chosen)")
         width = max((len(a["id"]) for a in member["arguments"]), default=0)
         for i, arg in enumerate(member["arguments"], 1):
-            lines.append(f"  {i:>2}. {arg['id']:<{width}}  {arg['kind']:<16} score {arg['score']:>4}")
+            lines.append(
+                f"  {i:>2}. {arg['id']:<{width}}  {arg['kind']:<16} score {arg['score']:>4}"
+            )
             for reason in arg["reasons"]:
                 lines.append(f"        - {reason}")
         lines.append("")

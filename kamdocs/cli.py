@@ -63,19 +63,25 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use.")
-@click.option("--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date.")
+@click.option(
+    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
+)
+@click.option(
+    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
+)
 @_handle_errors
 def validate(paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None) -> None:
-    """Check dossiers (files or folders; default: the workspace's) and the templates. Writes nothing."""
+    """Check dossiers (files or folders; default: the workspace's) and the templates."""
     from kamdocs import app
 
     checked = app.validate(_workspace(templates), list(paths), _date(date))
     lib = checked.library
     n = len(checked.dossiers)
-    click.echo(f"OK: {n} dossier{'s' if n != 1 else ''}; library: {len(lib.arguments)} arguments, "
-               f"{len(lib.personas)} personas, {len(lib.references)} references, "
-               f"languages: {', '.join(sorted(lib.locales))}")
+    click.echo(
+        f"OK: {n} dossier{'s' if n != 1 else ''}; library: {len(lib.arguments)} arguments, "
+        f"{len(lib.personas)} personas, {len(lib.references)} references, "
+        f"languages: {', '.join(sorted(lib.locales))}"
+    )
 
 
 @main.command()
@@ -99,8 +105,13 @@ def schema() -> None:
 
 
 def _formats_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("-f", "--formats", "formats", metavar="md,docx,html",
-                        help="Formats to write (default: the workspace's, md and docx).")(func)
+    return click.option(
+        "-f",
+        "--formats",
+        "formats",
+        metavar="md,docx,html",
+        help="Formats to write (default: the workspace's, md and docx).",
+    )(func)
 
 
 def _show_progress() -> bool:
@@ -112,46 +123,91 @@ def _show_progress() -> bool:
 @main.command()
 @click.argument("dossiers", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @_formats_option
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: build).")
-@click.option("--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date.")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: build).",
+)
+@click.option(
+    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
+)
+@click.option(
+    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
+)
 @_handle_errors
-def render(dossiers: tuple[Path, ...], formats: str | None, out: Path | None, date: dt.datetime | None,
-           templates: Path | None) -> None:
+def render(
+    dossiers: tuple[Path, ...],
+    formats: str | None,
+    out: Path | None,
+    date: dt.datetime | None,
+    templates: Path | None,
+) -> None:
     """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>."""
     from kamdocs import app
     from kamdocs.workspace import parse_formats
 
     ws = _workspace(templates)
-    written = app.render(ws, list(dossiers), parse_formats(formats, ws.formats), out or ws.out, _date(date),
-                         progress=_show_progress())
+    written = app.render(
+        ws,
+        list(dossiers),
+        parse_formats(formats, ws.formats),
+        out or ws.out,
+        _date(date),
+        progress=_show_progress(),
+    )
     for path, _ in written.outputs:
         click.echo(f"wrote {path}")
 
 
 @main.command()
 @_formats_option
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: build).")
-@click.option("--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date.")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: build).",
+)
+@click.option(
+    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
+)
+@click.option(
+    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
+)
 @_handle_errors
-def build(formats: str | None, out: Path | None, date: dt.datetime | None, templates: Path | None) -> None:
+def build(
+    formats: str | None, out: Path | None, date: dt.datetime | None, templates: Path | None
+) -> None:
     """Render every dossier of the workspace and write OUT/manifest.json."""
     from kamdocs import app
     from kamdocs.workspace import parse_formats
 
     ws = _workspace(templates)
     target = out or ws.out
-    written = app.render(ws, None, parse_formats(formats, ws.formats), target, _date(date),
-                         manifest=True, progress=_show_progress())
-    click.echo(f"built {written.dossiers} proposals: {len(written.outputs) - 1} files and manifest.json in {target}")
+    written = app.render(
+        ws,
+        None,
+        parse_formats(formats, ws.formats),
+        target,
+        _date(date),
+        manifest=True,
+        progress=_show_progress(),
+    )
+    click.echo(
+        f"built {written.dossiers} proposals: "
+        f"{len(written.outputs) - 1} files and manifest.json in {target}"
+    )
 
 
 @main.command()
 @click.argument("dossier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see SPEC).")
-@click.option("--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date.")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use.")
+@click.option(
+    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
+)
+@click.option(
+    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
+)
 @_handle_errors
 def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: Path | None) -> None:
     """Show, per DMU member, the arguments chosen, in order, with scores and reasons."""
@@ -160,4 +216,7 @@ def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: P
     from kamdocs import app
 
     data = app.explain(_workspace(templates), dossier, _date(date))
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else app.explain_text(data), nl=as_json)
+    click.echo(
+        json.dumps(data, indent=2, ensure_ascii=False) if as_json else app.explain_text(data),
+        nl=as_json,
+    )

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from kamdocs import yamlsrc
 from kamdocs.errors import InputError, Problem, raise_if
 from kamdocs.library import Kind, Library
 from kamdocs.slug import SLUG_PATTERN, slugify
 from kamdocs.validation import Email, Strict, Text, validate
+from kamdocs.yamlsrc import printable
 
+M = TypeVar("M", bound=BaseModel)
 Role = Literal["decision_maker", "approver", "evaluator", "influencer"]
 Knowledge = Literal["expert", "informed", "novice"]
 ROLES: tuple[str, ...] = Role.__args__  # most senior first
@@ -127,7 +129,15 @@ class Dossier(Strict):
 class Loaded:
     """A validated dossier with where it came from and the dates it resolves to."""
 
-    def __init__(self, path: str, dossier: Dossier, source: yamlsrc.Source, issued: dt.date, valid_until: dt.date, lang: str):
+    def __init__(
+        self,
+        path: str,
+        dossier: Dossier,
+        source: yamlsrc.Source,
+        issued: dt.date,
+        valid_until: dt.date,
+        lang: str,
+    ):
         self.path, self.dossier, self.source = path, dossier, source
         self.issued, self.valid_until, self.lang = issued, valid_until, lang
 
@@ -136,41 +146,77 @@ class Loaded:
         return self.dossier.slug
 
 
-def load_dossier(path: Path | str, library: Library, build_date: dt.date, default_valid_days: int = 30,
-                 default_locale: str = "en", display: str | None = None) -> Loaded:
+def load_dossier(
+    path: Path | str,
+    library: Library,
+    build_date: dt.date,
+    default_valid_days: int = 30,
+    default_locale: str = "en",
+    display: str | None = None,
+) -> Loaded:
     """Read, validate and cross-check one dossier; raise ``InputError`` with every problem."""
     display = display or str(path)
     source = yamlsrc.load(path, display)
     return check_source(source, library, build_date, default_valid_days, default_locale)
 
 
-def check_source(source: yamlsrc.Source, library: Library, build_date: dt.date, default_valid_days: int = 30,
-                 default_locale: str = "en") -> Loaded:
-    """Validate parsed YAML as a dossier, against the library."""
+def check_source(
+    source: yamlsrc.Source,
+    library: Library,
+    build_date: dt.date,
+    default_valid_days: int = 30,
+    default_locale: str = "en",
+) -> Loaded:
+    """Validate parsed YAML as a dossier, against the library; every problem at once."""
     if not isinstance(source.data, dict):
-        raise InputError([source.problem((), "a dossier must be a mapping with client, relationship, dmu, offer and team")])
+        raise InputError(
+            [
+                source.problem(
+                    (), "a dossier must be a mapping with client, relationship, dmu, offer and team"
+                )
+            ]
+        )
     dossier, problems = validate(Dossier, source, source.data)
     if dossier is None:
         # A both-validities error is reported at offer.valid_until rather than the top of the file.
         problems = [_relocate(p, source) for p in problems]
-        raise InputError(problems)
-    problems = _cross_check(dossier, source, library)
-    offer = dossier.offer
-    issued = offer.issued or build_date
-    if offer.valid_until is not None:
-        valid_until = offer.valid_until
+        # Still cross-check the parts that are valid on their own: all problems at once.
+        client, members, offer = _valid_parts(source.data)
     else:
-        valid_until = issued + dt.timedelta(days=offer.valid_days or default_valid_days)
-    if valid_until <= issued:
-        where = ("offer", "valid_until") if offer.valid_until else ("offer", "issued")
-        problems.append(source.problem(where, f"the offer expires ({valid_until.isoformat()}) on or before "
-                                              f"it is issued ({issued.isoformat()})"))
-    lang = dossier.client.locale or default_locale
-    if lang not in library.locales:
-        where = ("client", "locale") if dossier.client.locale else ("client",)
-        problems.append(source.problem(where, f"no wording for language '{lang}' "
-                                              f"(known: {', '.join(sorted(library.locales))})"))
+        client, members, offer = dossier.client, list(enumerate(dossier.dmu)), dossier.offer
+    lang = default_locale
+    if client is not None:
+        problems += _check_client(client, source)
+        lang = client.locale or default_locale
+        if lang not in library.locales:
+            where = ("client", "locale") if client.locale else ("client",)
+            problems.append(
+                source.problem(
+                    where,
+                    f"no wording for language '{lang}' "
+                    f"(known: {', '.join(sorted(library.locales))})",
+                )
+            )
+    problems += _check_members(members, source, library)
+    issued = valid_until = build_date
+    if offer is not None:
+        problems += _check_offer(offer, source, library)
+        issued = offer.issued or build_date
+        if offer.valid_until is not None:
+            valid_until = offer.valid_until
+        else:
+            valid_until = issued + dt.timedelta(days=offer.valid_days or default_valid_days)
+        if valid_until <= issued:
+            where = ("offer", "valid_until") if offer.valid_until else ("offer", "issued")
+            problems.append(
+                source.problem(
+                    where,
+                    f"the offer expires ({valid_until.isoformat()}) on or before "
+                    f"it is issued ({issued.isoformat()})",
+                )
+            )
     raise_if(problems)
+    assert dossier is not None  # no problems means the whole dossier validated
     return Loaded(source.path, dossier, source, issued, valid_until, lang)
 
 
@@ -180,32 +226,85 @@ def _relocate(problem: Problem, source: yamlsrc.Source) -> Problem:
     return problem
 
 
-def _cross_check(dossier: Dossier, source: yamlsrc.Source, library: Library) -> list[Problem]:
+def _valid_parts(
+    data: dict[str, Any],
+) -> tuple[Client | None, list[tuple[int, Member]], Offer | None]:
+    """The client, DMU members and offer that are valid by themselves (their problems are known)."""
+
+    def part(model: type[M], value: Any) -> M | None:
+        try:
+            return model.model_validate(value)
+        except ValidationError:
+            return None
+
+    dmu = data.get("dmu")
+    members = []
+    if isinstance(dmu, list):
+        members = [(i, m) for i, item in enumerate(dmu) if (m := part(Member, item)) is not None]
+    return part(Client, data.get("client")), members, part(Offer, data.get("offer"))
+
+
+def _check_client(client: Client, source: yamlsrc.Source) -> list[Problem]:
+    if not client.slug and not slugify(client.name):
+        return [
+            source.problem(
+                ("client", "name"), "cannot make a file name from this name; give client.slug"
+            )
+        ]
+    return []
+
+
+def _check_members(
+    members: list[tuple[int, Member]], source: yamlsrc.Source, library: Library
+) -> list[Problem]:
     problems = []
-    if not dossier.client.slug and not slugify(dossier.client.name):
-        problems.append(source.problem(("client", "name"), "cannot make a file name from this name; give client.slug"))
     seen: dict[str, int] = {}
-    for i, member in enumerate(dossier.dmu):
+    for i, member in members:
         where = ("dmu", i, "id") if member.id else ("dmu", i, "name")
         if member.key in seen:
-            problems.append(source.problem(where, f"member id '{member.key}' is already used by dmu[{seen[member.key]}]; "
-                                                  "give each member a unique id"))
+            problems.append(
+                source.problem(
+                    where,
+                    f"member id '{member.key}' is already used by dmu[{seen[member.key]}]; "
+                    "give each member a unique id",
+                )
+            )
         seen.setdefault(member.key, i)
         if member.persona not in library.personas:
-            problems.append(source.problem(("dmu", i, "persona"), f"unknown persona '{member.persona}' "
-                                                                  f"(known: {', '.join(library.personas)})"))
-    offer = dossier.offer
+            problems.append(
+                source.problem(
+                    ("dmu", i, "persona"),
+                    f"unknown persona '{printable(member.persona)}' "
+                    f"(known: {', '.join(library.personas)})",
+                )
+            )
+    return problems
+
+
+def _check_offer(offer: Offer, source: yamlsrc.Source, library: Library) -> list[Problem]:
+    problems = []
     for key in ("include", "exclude"):
         for j, arg_id in enumerate(getattr(offer, key)):
             if arg_id not in library.arguments:
-                problems.append(source.problem(("offer", key, j), f"unknown argument '{arg_id}'"))
+                problems.append(
+                    source.problem(("offer", key, j), f"unknown argument '{printable(arg_id)}'")
+                )
     for j, arg_id in enumerate(offer.include):
         if arg_id in offer.exclude:
-            problems.append(source.problem(("offer", "include", j), f"argument '{arg_id}' is both included and excluded"))
+            problems.append(
+                source.problem(
+                    ("offer", "include", j),
+                    f"argument '{printable(arg_id)}' is both included and excluded",
+                )
+            )
     if offer.pricing is not None:
         from babel.numbers import list_currencies  # noqa: PLC0415 - Babel is slow to import
 
         if offer.pricing.currency not in list_currencies():
-            problems.append(source.problem(("offer", "pricing", "currency"),
-                                           f"'{offer.pricing.currency}' is not an ISO 4217 currency code"))
+            problems.append(
+                source.problem(
+                    ("offer", "pricing", "currency"),
+                    f"'{offer.pricing.currency}' is not an ISO 4217 currency code",
+                )
+            )
     return problems

@@ -17,7 +17,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class KamdocsError(Exception):
@@ -27,7 +29,7 @@ class KamdocsError(Exception):
 
 
 class InputError(KamdocsError):
-    """Raised when dossiers, the library, locales or templates are invalid (all problems at once)."""
+    """Raised when dossiers, the library, locales or templates are invalid (every problem)."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))

@@ -31,7 +31,9 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 
 def money(value: Decimal, lang: str, currency: str) -> str:
-    return format_currency(quantize(Decimal(value), currency), currency, locale=locale(lang), decimal_quantization=True)
+    return format_currency(
+        quantize(Decimal(value), currency), currency, locale=locale(lang), decimal_quantization=True
+    )
 
 
 def number(value: Decimal | int, lang: str) -> str:

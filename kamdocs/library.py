@@ -28,8 +28,11 @@ def _local_text(value: Any) -> Any:
     return value
 
 
-LocalText = Annotated[dict[Annotated[str, Field(pattern=r"^(\*|[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*)$")], Text],
-                      BeforeValidator(_local_text), Field(min_length=1)]
+LocalText = Annotated[
+    dict[Annotated[str, Field(pattern=r"^(\*|[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*)$")], Text],
+    BeforeValidator(_local_text),
+    Field(min_length=1),
+]
 
 
 def pick(text: dict[str, str], lang: str) -> str:
@@ -115,7 +118,9 @@ class Library:
     origins: dict[str, Origin] = field(default_factory=dict)
 
 
-def _load_list(path: Path, display: str, model: type, problems: list[Problem], what: str) -> list[tuple[Any, Origin]]:
+def _load_list(
+    path: Path, display: str, model: type, problems: list[Problem], what: str
+) -> list[tuple[Any, Origin]]:
     try:
         source = yamlsrc.load(path, display)
     except InputError as exc:
@@ -124,7 +129,9 @@ def _load_list(path: Path, display: str, model: type, problems: list[Problem], w
     if source.data is None:
         return []
     if not isinstance(source.data, list):
-        problems.append(source.problem((), f"must be a list of {what} (each starting with '- id:')"))
+        problems.append(
+            source.problem((), f"must be a list of {what} (each starting with '- id:')")
+        )
         return []
     out = []
     for i, item in enumerate(source.data):
@@ -152,16 +159,24 @@ def load_library(root: Path) -> Library:
     personas: dict[str, Persona] = {}
     personas_path = root / "personas.yaml"
     if not personas_path.is_file():
-        problems.append(Problem(_display(personas_path), 1, "", "file not found: the persona profiles"))
+        problems.append(
+            Problem(_display(personas_path), 1, "", "file not found: the persona profiles")
+        )
     else:
         try:
             source = yamlsrc.load(personas_path, _display(personas_path))
             if not isinstance(source.data, dict) or not source.data:
-                problems.append(source.problem((), "must map persona names to profiles (label, kinds)"))
+                problems.append(
+                    source.problem((), "must map persona names to profiles (label, kinds)")
+                )
             else:
                 for name, body in source.data.items():
                     if not re.match(_ID, name):
-                        problems.append(source.problem((name,), "a persona name is one word (letters, digits, - and _)"))
+                        problems.append(
+                            source.problem(
+                                (name,), "a persona name is one word (letters, digits, - and _)"
+                            )
+                        )
                         continue
                     persona, found = validate(Persona, source, body, (name,))
                     problems.extend(found)
@@ -172,15 +187,25 @@ def load_library(root: Path) -> Library:
 
     arguments: dict[str, Argument] = {}
     origins: dict[str, Origin] = {}
-    arg_files = sorted((root / "arguments").glob("*.yaml")) + sorted((root / "arguments").glob("*.yml"))
+    arg_files = sorted((root / "arguments").glob("*.yaml")) + sorted(
+        (root / "arguments").glob("*.yml")
+    )
     if not arg_files:
-        problems.append(Problem(_display(root / "arguments"), 1, "", "no argument files (*.yaml) found"))
+        problems.append(
+            Problem(_display(root / "arguments"), 1, "", "no argument files (*.yaml) found")
+        )
     for path in arg_files:
         for arg, origin in _load_list(path, _display(path), Argument, problems, "arguments"):
             if arg.id in arguments:
                 first = origins[arg.id]
-                problems.append(Problem(origin.path, origin.line_of("id"), "id",
-                                        f"argument id '{arg.id}' is already used ({first.path}:{first.line})"))
+                problems.append(
+                    Problem(
+                        origin.path,
+                        origin.line_of("id"),
+                        "id",
+                        f"argument id '{arg.id}' is already used ({first.path}:{first.line})",
+                    )
+                )
                 continue
             arguments[arg.id] = arg
             origins[arg.id] = origin
@@ -189,10 +214,18 @@ def load_library(root: Path) -> Library:
     ref_path = root / "references.yaml"
     if ref_path.is_file():
         seen: dict[str, Origin] = {}
-        for ref, origin in _load_list(ref_path, _display(ref_path), Reference, problems, "reference projects"):
+        for ref, origin in _load_list(
+            ref_path, _display(ref_path), Reference, problems, "reference projects"
+        ):
             if ref.id in seen:
-                problems.append(Problem(origin.path, origin.line_of("id"), "id",
-                                        f"reference id '{ref.id}' is already used (line {seen[ref.id].line})"))
+                problems.append(
+                    Problem(
+                        origin.path,
+                        origin.line_of("id"),
+                        "id",
+                        f"reference id '{ref.id}' is already used (line {seen[ref.id].line})",
+                    )
+                )
                 continue
             seen[ref.id] = origin
             references.append(ref)
@@ -235,5 +268,9 @@ def _load_locales(folder: Path, problems: list[Problem]) -> dict[str, dict[str, 
     for lang, wording in locales.items():
         for key in sorted(every - set(wording)):
             others = sorted(other for other, w in locales.items() if key in w)
-            problems.append(lines[lang].problem((), f"wording '{key}' is missing (it is in {', '.join(others)}.yaml)"))
+            problems.append(
+                lines[lang].problem(
+                    (), f"wording '{key}' is missing (it is in {', '.join(others)}.yaml)"
+                )
+            )
     return locales

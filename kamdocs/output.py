@@ -43,7 +43,9 @@ class Batch:
     def __enter__(self) -> Batch:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if kind is not None:
             self.abort()
 
@@ -54,7 +56,9 @@ class Batch:
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"{self.out}: cannot create the output folder: {exc.strerror}") from None
+            raise OutputError(
+                f"{self.out}: cannot create the output folder: {exc.strerror}"
+            ) from None
         self._created = missing
 
     def add(self, name: str, data: bytes) -> str:

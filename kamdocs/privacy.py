@@ -45,8 +45,11 @@ class Guard:
                 self.fields.setdefault(text.casefold(), path)
         words = sorted(self.fields, key=len, reverse=True)
         self.pattern = (
-            re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
-            if words else None
+            re.compile(
+                r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+            )
+            if words
+            else None
         )
 
     def find(self, text: str) -> tuple | None:
@@ -65,8 +68,11 @@ class Guard:
 
 
 def leak_problem(source: Source, output: str, field: tuple) -> Problem:
-    return source.problem(field, f"this private value would appear in {output}; "
-                                 "private data must never reach the client (check the templates and texts)")
+    return source.problem(
+        field,
+        f"this private value would appear in {output}; "
+        "private data must never reach the client (check the templates and texts)",
+    )
 
 
 __all__ = ["Guard", "format_path", "leak_problem"]

@@ -14,7 +14,7 @@ STARTER = """\
 
 client:
   name: {name_yaml}
-  slug: {slug}                       # file name of the proposal: letters a-z, digits and -
+  slug: {slug_yaml}                     # file name of the proposal: letters a-z, digits and -
   industry: logistics                  # finds similar reference projects (e.g. retail, pharma)
   # locale: bg                         # language of the proposal (en, bg); default: the workspace's
   # share_of_sales: 0.10               # this client's share of OUR sales, 0..1
@@ -44,7 +44,7 @@ criteria:                              # what the client evaluates first, most i
 dmu:                                   # decision-making unit: everyone who judges the offer
   - name: "Name of the decision maker"
     position: Chief Executive Officer
-    persona: executive                 # a persona of templates/personas.yaml (executive, hr, finance, technical)
+    persona: executive                 # a persona of templates/personas.yaml
     role: decision_maker               # decision_maker | approver | evaluator | influencer
     knowledge: informed                # expert | informed | novice
     cooperated_before: false           # has this person worked with us before?
@@ -85,5 +85,10 @@ team:                                  # who prepared the proposal, the lead fir
 
 def starter(name: str, slug: str, today: dt.date) -> str:
     """The starter dossier text for a client called ``name``."""
-    return STARTER.format(name=" ".join(name.split()), name_yaml=json.dumps(name, ensure_ascii=False),
-                          slug=slug, today=today.isoformat())
+    return STARTER.format(
+        name=" ".join(name.split()),
+        name_yaml=json.dumps(name, ensure_ascii=False),
+        # Quoted: slugs such as "yes", "null" or "0x1f" are not text to YAML.
+        slug_yaml=json.dumps(slug),
+        today=today.isoformat(),
+    )

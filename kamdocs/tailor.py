@@ -145,15 +145,20 @@ def score(arg: Argument, member: Member, dossier: Dossier, library: Library) -> 
     answers = {_norm(c) for c in arg.criteria}
     for priority in member.priorities:
         if _norm(priority) in answers:
-            parts.append(Contribution(PRIORITY_POINTS,
-                                      f"answers {member.name}'s priority: {priority}"))
+            parts.append(
+                Contribution(PRIORITY_POINTS, f"answers {member.name}'s priority: {priority}")
+            )
     rank = None
     criteria = dossier.criteria
     for i, criterion in enumerate(criteria):
         if _norm(criterion) in answers:
             rank = i
-            parts.append(Contribution(CRITERION_POINTS * (len(criteria) - i),
-                                      f"answers the client's {_ordinal(i)} criterion: {criterion}"))
+            parts.append(
+                Contribution(
+                    CRITERION_POINTS * (len(criteria) - i),
+                    f"answers the client's {_ordinal(i)} criterion: {criterion}",
+                )
+            )
             break
     status = dossier.relationship.status
     if arg.relationship == status:
@@ -171,8 +176,9 @@ def score(arg: Argument, member: Member, dossier: Dossier, library: Library) -> 
     if member.knowledge == "expert" and arg.detail is not None:
         parts.append(Contribution(EXPERT_DETAIL_POINTS, "has the depth an expert reader looks for"))
     if member.knowledge == "novice" and arg.kind == "technical":
-        parts.append(Contribution(NOVICE_TECHNICAL_POINTS,
-                                  "technical depth is lost on a novice reader"))
+        parts.append(
+            Contribution(NOVICE_TECHNICAL_POINTS, "technical depth is lost on a novice reader")
+        )
     return Scored(arg, parts, pinned=arg.id in dossier.offer.include, criterion_rank=rank)
 
 
@@ -200,8 +206,9 @@ def _order_key(chosen: Chosen) -> tuple:
 
 
 def _reference_key(ref: Reference, industry: str | None) -> tuple:
-    same = (industry is not None and ref.industry is not None
-            and _norm(ref.industry) == _norm(industry))
+    same = (
+        industry is not None and ref.industry is not None and _norm(ref.industry) == _norm(industry)
+    )
     return (not same, not ref.significant, ref.id)
 
 
@@ -227,17 +234,23 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
     # among the sections whose readers care for its kind at all.
     home: dict[str, int] = {}
     for arg in args:
-        fits = ([si for si in range(len(sections)) if _cares(sections[si], arg, library)]
-                or range(len(sections)))
+        fits = [si for si in range(len(sections)) if _cares(sections[si], arg, library)] or range(
+            len(sections)
+        )
         home[arg.id] = max(fits, key=lambda si: (table[si, arg.id].score, -si))
 
     for si, section in enumerate(sections):
         persona = library.personas[section.persona]
         mine = [table[si, a.id] for a in args if home[a.id] == si]
         pinned = [c for c in mine if c.pinned]
-        rest = sorted((c for c in mine
-                       if not c.pinned and c.score > 0 and _cares(section, c.argument, library)),
-                      key=lambda c: (-c.score, c.argument.id))
+        rest = sorted(
+            (
+                c
+                for c in mine
+                if not c.pinned and c.score > 0 and _cares(section, c.argument, library)
+            ),
+            key=lambda c: (-c.score, c.argument.id),
+        )
         section.arguments = pinned + rest[: max(0, persona.max - len(pinned))]
         for chosen in section.arguments:
             _credit_shared(chosen, section.members)
@@ -251,8 +264,11 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
         ranked = sorted((table[si, a.id] for a in args), key=lambda c: (-c.score, c.argument.id))
         spare = [c for c in ranked if c.argument.id not in used]
         if not spare:
-            spare = [c for c in ranked
-                     if not c.pinned and len(sections[home[c.argument.id]].arguments) > 1]
+            spare = [
+                c
+                for c in ranked
+                if not c.pinned and len(sections[home[c.argument.id]].arguments) > 1
+            ]
             if spare:
                 donor = sections[home[spare[0].argument.id]]
                 gone = spare[0].argument.id
@@ -273,6 +289,7 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
     readers = max(sections, key=lambda s: weight[id(s)]) if sections else None
     if readers is not None and weight[id(readers)] > 0:
         industry = dossier.client.industry
-        readers.references = sorted(library.references,
-                                    key=lambda r: _reference_key(r, industry))[:MAX_REFERENCES]
+        readers.references = sorted(library.references, key=lambda r: _reference_key(r, industry))[
+            :MAX_REFERENCES
+        ]
     return Plan(sections, rejected)

@@ -152,7 +152,11 @@ class TemplateFailure(Exception):
 def describe(exc: Exception, default_name: str) -> TemplateFailure:
     """Turn any exception raised while rendering a template into a located failure."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return TemplateFailure(exc.filename or exc.name or default_name, exc.lineno, f"template syntax error: {exc.message}")
+        return TemplateFailure(
+            exc.filename or exc.name or default_name,
+            exc.lineno,
+            f"template syntax error: {exc.message}",
+        )
     name, line = default_name, 1
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename and (frame.filename.endswith(".j2") or "#" in frame.filename):
@@ -184,6 +188,12 @@ def check_library_templates(library: Library) -> list[Problem]:
                 except jinja2.TemplateSyntaxError as exc:
                     key_line = origin.line_of(field, lang) if lang != "*" else origin.line_of(field)
                     path = f"[{arg_id}].{field}" + (f".{lang}" if lang != "*" else "")
-                    problems.append(Problem(origin.path, key_line + (exc.lineno or 1) - 1, path,
-                                            f"template syntax error: {exc.message}"))
+                    problems.append(
+                        Problem(
+                            origin.path,
+                            key_line + (exc.lineno or 1) - 1,
+                            path,
+                            f"template syntax error: {exc.message}",
+                        )
+                    )
     return problems

@@ -13,14 +13,18 @@ from kamdocs.yamlsrc import Source
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$",
+    ),
 ]
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors (typos must not pass silently); keys starting with ``x-`` are free."""
+    """Unknown keys are errors (typos must not pass silently); ``x-`` keys are free."""
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
@@ -28,7 +32,9 @@ class Strict(BaseModel):
     @classmethod
     def _drop_extension_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+            return {
+                k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))
+            }
         return data
 
 
@@ -47,6 +53,11 @@ def _message(error: dict[str, Any], model: type[BaseModel], loc: tuple) -> str:
         return "must be a list (one '- item' per line, or [a, b])"
     if kind == "dict_type":
         return "must be a mapping (key: value)"
+    if kind == "too_short" and error.get("ctx", {}).get("field_type") == "List":
+        least = error["ctx"]["min_length"]
+        return f"must have at least {least} item{'s' if least != 1 else ''}"
+    if kind == "decimal_type":
+        return "must be a number"
     msg = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     msg = re.sub(r"^Input should be", "must be", msg)
     msg = re.sub(r"^String should have at least 1 character", "must not be empty", msg)
@@ -78,14 +89,18 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def validate(model: type[M], source: Source, data: Any, base: tuple = ()) -> tuple[M | None, list[Problem]]:
+def validate(
+    model: type[M], source: Source, data: Any, base: tuple = ()
+) -> tuple[M | None, list[Problem]]:
     """Validate ``data`` (found at ``base`` in ``source``) into ``model``; problems carry lines."""
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(p for p in error["loc"] if isinstance(p, int | str) and p not in _PYDANTIC_LOC)
+            loc = tuple(
+                p for p in error["loc"] if isinstance(p, int | str) and p not in _PYDANTIC_LOC
+            )
             problems.append(source.problem((*base, *loc), _message(error, model, loc)))
         return None, problems
 

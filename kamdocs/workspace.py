@@ -50,7 +50,7 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
         root = start
     else:
         path = root / SETTINGS_FILE
-        source = yamlsrc.load(path, _display(path))
+        source = yamlsrc.load(path, _display(path), allow_empty=True)  # all settings are optional
         data = {} if source.data is None else source.data
         if not isinstance(data, dict):
             raise InputError([source.problem((), "must be a mapping of settings")])
@@ -86,8 +86,11 @@ def dossier_files(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.iterdir())
-                if p.suffix in (".yaml", ".yml") and not p.name.startswith(("_", ".")) and p.is_file()
+                p
+                for p in sorted(path.iterdir())
+                if p.suffix in (".yaml", ".yml")
+                and not p.name.startswith(("_", "."))
+                and p.is_file()
             )
         elif path.exists():
             found.append(path)
@@ -103,7 +106,9 @@ def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]
     wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [w for w in wanted if w not in FORMATS]
     if unknown or not wanted:
-        raise UsageError(f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}")
+        raise UsageError(
+            f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}"
+        )
     return tuple(f for f in FORMATS if f in wanted)
 
 
@@ -116,5 +121,7 @@ def build_date(given: dt.date | None = None) -> dt.date:
         try:
             return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
         except (ValueError, OverflowError, OSError):
-            raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}") from None
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}"
+            ) from None
     return dt.date.today()

@@ -27,6 +27,17 @@ FieldPath = tuple[str | int, ...]
 _TAG = "tag:yaml.org,2002:"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# YAML 1.1 reads 0700123456 as an octal number and 20:30 as 1230 (base 60): a phone number or a
+# time would silently become another number. Kept as written, a number field still reads 010 as 10.
+_YAML11_ONLY_INT = re.compile(r"^[-+]?(?:0[0-9_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+)$")
+# What would split a one-line message: line breaks (also those str.splitlines() honours) and
+# other control characters.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` fit for a one-line message: line breaks and control characters as escapes."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def format_path(path: FieldPath) -> str:
@@ -36,7 +47,7 @@ def format_path(path: FieldPath) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{printable(part)}" if out else printable(str(part))
     return out
 
 
@@ -77,22 +88,22 @@ class _Builder:
     def build(self, node: yaml.Node, path: FieldPath, depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _TooBig(f"more than {MAX_NODES:,} values (are aliases expanding it?)")
+            raise _TooBig(node, path, f"more than {MAX_NODES:,} values (are aliases expanding it?)")
         if depth > MAX_DEPTH:
-            raise _TooBig(f"nested deeper than {MAX_DEPTH} levels")
+            raise _TooBig(node, path, f"nested deeper than {MAX_DEPTH} levels")
         self.source.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
-                self.fail(node, path, f"unsupported YAML tag {node.tag}")
+                self.fail(node, path, f"unsupported YAML tag {_tag_name(node.tag)}")
                 return None
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self.scalar(node, path)
 
     def mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any] | None:
         if node.tag != _TAG + "map":
-            self.fail(node, path, f"unsupported YAML tag {node.tag}")
+            self.fail(node, path, f"unsupported YAML tag {_tag_name(node.tag)}")
             return None
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -130,6 +141,8 @@ class _Builder:
         if tag == "bool":
             return _CONSTRUCTOR.construct_yaml_bool(node)
         if tag == "int":
+            if _YAML11_ONLY_INT.match(text):
+                return text
             try:
                 return _CONSTRUCTOR.construct_yaml_int(node)
             except ValueError:
@@ -150,13 +163,33 @@ class _Builder:
             if isinstance(value, dt.datetime) and value.time() == dt.time(0) and not value.tzinfo:
                 return value.date()
             return value
-        self.fail(node, path, f"unsupported YAML tag !!{tag}" if node.tag.startswith(_TAG)
-                  else f"unsupported YAML tag {node.tag}")
+        self.fail(node, path, f"unsupported YAML tag {_tag_name(node.tag)}")
         return None
 
 
+def _tag_name(tag: str) -> str:
+    """``tag:yaml.org,2002:python/name`` -> ``!!python/name``, as it was written."""
+    return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+
+
 class _TooBig(Exception):
-    pass
+    """Raised while building when the input grows past a limit; located where it did."""
+
+    def __init__(self, node: yaml.Node, path: FieldPath, message: str):
+        super().__init__(message)
+        # Name the top-level key only: the full path of a runaway value is itself runaway.
+        self.line, self.field = node.start_mark.line + 1, format_path(path[:1])
+        self.message = message
+
+
+def _reader_line(text: str, exc: yaml.YAMLError) -> int:
+    """The line of a reader error, which carries an offset rather than a mark."""
+    position = getattr(exc, "position", None)
+    if not isinstance(position, int):
+        return 1
+    # libyaml counts bytes of the UTF-8 text; the pure-Python reader counts characters.
+    data: str | bytes = text.encode("utf-8") if _Loader.__name__ == "CSafeLoader" else text
+    return data[:position].count("\n" if isinstance(data, str) else b"\n") + 1
 
 
 def _decode(path: str, raw: bytes) -> str:
@@ -165,7 +198,14 @@ def _decode(path: str, raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
-            [Problem(path, line, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+            [
+                Problem(
+                    path,
+                    line,
+                    "",
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                )
+            ]
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -179,12 +219,17 @@ def read_bytes(path: Path | str, display: str | None = None, limit: int = MAX_BY
     except OSError as exc:
         raise InputError([Problem(display, 1, "", f"cannot read: {exc.strerror}")]) from None
     if len(raw) > limit:
-        raise InputError([Problem(display, 1, "", f"larger than {limit // 1024} KiB; is this a dossier?")])
+        raise InputError(
+            [Problem(display, 1, "", f"larger than {limit // 1024} KiB; is this a dossier?")]
+        )
     return raw
 
 
-def parse(raw: bytes | str, path: str) -> Source:
-    """Parse one YAML document from ``raw``; raise ``InputError`` with every problem found."""
+def parse(raw: bytes | str, path: str, *, allow_empty: bool = False) -> Source:
+    """Parse one YAML document from ``raw``; raise ``InputError`` with every problem found.
+
+    An empty file (nothing but comments) is an error, or data ``None`` with ``allow_empty``.
+    """
     text = _decode(path, raw) if isinstance(raw, bytes) else raw
     source = Source(path, None)
     try:
@@ -201,17 +246,26 @@ def parse(raw: bytes | str, path: str) -> Source:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         column = f" (column {mark.column + 1})" if mark else ""
-        raise InputError([Problem(path, line, "", f"YAML syntax error: {exc.problem}{column}")]) from None
+        raise InputError(
+            [Problem(path, line, "", f"YAML syntax error: {exc.problem}{column}")]
+        ) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-        raise InputError([Problem(path, line, "", f"YAML error: {exc}".splitlines()[0])]) from None
+        line = _reader_line(text, exc)
+        if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+            message = f"contains the character U+{exc.character:04X} ({exc.reason}); remove it"
+        else:
+            message = f"YAML error: {exc}".splitlines()[0]
+        raise InputError([Problem(path, line, "", message)]) from None
     if node is None:
+        if allow_empty:
+            return source
         raise InputError([Problem(path, 1, "", "the file is empty")])
     builder = _Builder(source)
     try:
         source.data = builder.build(node, ())
     except _TooBig as exc:
-        raise InputError([Problem(path, node.start_mark.line + 1, "", f"too large: {exc}")]) from None
+        problem = Problem(path, exc.line, exc.field, f"too large: {exc.message}")
+        raise InputError([problem]) from None
     except RecursionError:
         raise InputError([Problem(path, 1, "", "too deeply nested")]) from None
     if builder.problems:
@@ -219,7 +273,7 @@ def parse(raw: bytes | str, path: str) -> Source:
     return source
 
 
-def load(path: Path | str, display: str | None = None) -> Source:
+def load(path: Path | str, display: str | None = None, *, allow_empty: bool = False) -> Source:
     """Read and parse one YAML file."""
     display = display or str(path)
-    return parse(read_bytes(path, display), display)
+    return parse(read_bytes(path, display), display, allow_empty=allow_empty)

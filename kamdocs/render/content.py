@@ -29,7 +29,14 @@ def check_template(root: Path) -> list[Problem]:
     try:
         _template(root)
     except jinja2.TemplateSyntaxError as exc:
-        return [Problem(_display(root, exc.filename or TEMPLATE), exc.lineno, "", f"template syntax error: {exc.message}")]
+        return [
+            Problem(
+                _display(root, exc.filename or TEMPLATE),
+                exc.lineno,
+                "",
+                f"template syntax error: {exc.message}",
+            )
+        ]
     except jinja2.TemplateError as exc:
         return [Problem(str(root / TEMPLATE), 1, "", f"template error: {exc}")]
     return []

@@ -155,11 +155,25 @@ def compute_pricing(loaded: Loaded) -> Pricing | None:
     if pricing is None:
         return None
     cur = pricing.currency
-    lines = [Line(i.description, i.quantity, i.unit, i.unit_price, quantize(i.quantity * i.unit_price, cur))
-             for i in pricing.items]
+    lines = [
+        Line(
+            i.description,
+            i.quantity,
+            i.unit,
+            i.unit_price,
+            quantize(i.quantity * i.unit_price, cur),
+        )
+        for i in pricing.items
+    ]
     subtotal = sum((line.amount for line in lines), Decimal(0))
-    vat = quantize(subtotal * pricing.vat_percent / 100, cur) if pricing.vat_percent is not None else Decimal(0)
-    return Pricing(cur, lines, quantize(subtotal, cur), pricing.vat_percent, vat, quantize(subtotal + vat, cur))
+    vat = (
+        quantize(subtotal * pricing.vat_percent / 100, cur)
+        if pricing.vat_percent is not None
+        else Decimal(0)
+    )
+    return Pricing(
+        cur, lines, quantize(subtotal, cur), pricing.vat_percent, vat, quantize(subtotal + vat, cur)
+    )
 
 
 class TextRenderer:
@@ -186,7 +200,9 @@ class TextRenderer:
         except Exception as exc:  # noqa: BLE001 - any template failure becomes a located error
             failure = describe(exc, name)
             line = (origin.line_of(field) if origin else 1) + max(failure.line - 1, 0)
-            raise TemplateFailure(origin.path if origin else name, line, f"{owner}.{field}: {failure.message}") from None
+            raise TemplateFailure(
+                origin.path if origin else name, line, f"{owner}.{field}: {failure.message}"
+            ) from None
 
 
 def build_context(loaded: Loaded, library: Library, plan: Plan) -> TemplateContext:
@@ -198,7 +214,10 @@ def build_context(loaded: Loaded, library: Library, plan: Plan) -> TemplateConte
     render = TextRenderer(library, lang, {"client": client, "offer": offer, "lang": lang})
 
     reflect_in = _business_section(plan, library) if _has_business(loaded) else None
-    sections = [_section(s, library, lang, render, loaded if s is reflect_in else None) for s in plan.sections]
+    sections = [
+        _section(s, library, lang, render, loaded if s is reflect_in else None)
+        for s in plan.sections
+    ]
     team = sorted(d.team, key=lambda m: not m.lead)
     return TemplateContext(
         lang=lang,
@@ -209,8 +228,12 @@ def build_context(loaded: Loaded, library: Library, plan: Plan) -> TemplateConte
         valid_until=loaded.valid_until,
         tender=Tender(d.tender.name, d.tender.submission_date) if d.tender else None,
         readers=[Person(m.name, m.position) for m in d.dmu],
-        history=[HistoryItem(h.date, h.summary, h.result) for h in sorted(d.relationship.history, key=lambda h: h.date)]
-        if d.relationship.status == "existing" else [],
+        history=[
+            HistoryItem(h.date, h.summary, h.result)
+            for h in sorted(d.relationship.history, key=lambda h: h.date)
+        ]
+        if d.relationship.status == "existing"
+        else [],
         sections=sections,
         pricing=compute_pricing(loaded),
         team=[TeamMember(m.name, m.position, m.email, m.phone, m.lead) for m in team],
@@ -224,12 +247,17 @@ def _has_business(loaded: Loaded) -> bool:
 
 def _business_section(plan: Plan, library: Library) -> Section | None:
     """The section that weighs business insight most reflects the client's business back."""
-    weights = [(library.personas[s.persona].kinds.get("business_insight", 0), -i, s) for i, s in enumerate(plan.sections)]
+    weights = [
+        (library.personas[s.persona].kinds.get("business_insight", 0), -i, s)
+        for i, s in enumerate(plan.sections)
+    ]
     best = max(weights, key=lambda w: (w[0], w[1]), default=None)
     return best[2] if best and best[0] > 0 else None
 
 
-def _section(section: Section, library: Library, lang: str, render: TextRenderer, business: Loaded | None) -> SectionView:
+def _section(
+    section: Section, library: Library, lang: str, render: TextRenderer, business: Loaded | None
+) -> SectionView:
     persona = library.personas[section.persona]
     arguments = []
     figures: list[Figure] = []
@@ -237,23 +265,28 @@ def _section(section: Section, library: Library, lang: str, render: TextRenderer
         arg = chosen.argument
         figs = [Figure(pick(f.label, lang), pick(f.value, lang)) for f in arg.figures]
         figures.extend(figs)
-        arguments.append(Argument(
-            title=render(arg.title, arg.id, "title"),
-            text=render(arg.text, arg.id, "text"),
-            detail=render(arg.detail, arg.id, "detail") if section.experts else None,
-            figures=figs,
-        ))
+        arguments.append(
+            Argument(
+                title=render(arg.title, arg.id, "title"),
+                text=render(arg.text, arg.id, "text"),
+                detail=render(arg.detail, arg.id, "detail") if section.experts else None,
+                figures=figs,
+            )
+        )
     refs = []
     for ref in section.references:
         rec = ref.recommender
         owner = "reference:" + ref.id
-        refs.append(ReferenceProject(
-            company=ref.company,
-            project=render(ref.project, owner, "project"),
-            result=render(ref.result, owner, "result"),
-            recommender=Recommender(rec.name, rec.position, rec.company, rec.email, rec.phone)
-            if rec is not None and rec.consent else None,
-        ))
+        refs.append(
+            ReferenceProject(
+                company=ref.company,
+                project=render(ref.project, owner, "project"),
+                result=render(ref.result, owner, "result"),
+                recommender=Recommender(rec.name, rec.position, rec.company, rec.email, rec.phone)
+                if rec is not None and rec.consent
+                else None,
+            )
+        )
     b = business.dossier.business if business else None
     return SectionView(
         title=pick(persona.label, lang),

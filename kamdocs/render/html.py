@@ -25,7 +25,8 @@ def page(body: str, title: str, lang: str, templates: Path) -> str:
     style = f"<style>\n{css.rstrip()}\n</style>\n" if css else ""
     return (
         "<!DOCTYPE html>\n"
-        f'<html xmlns="http://www.w3.org/1999/xhtml" lang="{escape(lang)}" xml:lang="{escape(lang)}">\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml" lang="{escape(lang)}" '
+        f'xml:lang="{escape(lang)}">\n'
         "<head>\n"
         '<meta charset="utf-8" />\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'

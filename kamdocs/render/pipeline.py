@@ -29,7 +29,7 @@ class Rendered:
 
 
 def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates: Path) -> Rendered:
-    """Render one validated dossier; raise ``InputError`` on a template failure or a privacy leak."""
+    """Render one validated dossier; ``InputError`` on a template failure or a privacy leak."""
     d = loaded.dossier
     plan = tailor(d, library)
     try:
@@ -58,8 +58,13 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
             from kamdocs.render.docx import DocMeta, render_docx  # noqa: PLC0415 - only when asked for
 
             lead = next((m for m in d.team if m.lead), d.team[0])
-            meta = DocMeta(title=title, subject=context.t.get("proposal", ""), author=lead.name,
-                           created=loaded.issued, language=BCP47.get(loaded.lang, loaded.lang))
+            meta = DocMeta(
+                title=title,
+                subject=context.t.get("proposal", ""),
+                author=lead.name,
+                created=loaded.issued,
+                language=BCP47.get(loaded.lang, loaded.lang),
+            )
             data, parts = render_docx(tree, meta, templates / REFERENCE_DOCX, html_stash=stash)
             for name, part in parts.items():
                 if name.endswith((".xml", ".rels")):

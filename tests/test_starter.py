@@ -1,0 +1,125 @@
+"""`kamdocs new`: a commented starter dossier that validates as written and is never overwritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers import build_file_tree, small_library
+
+from kamdocs import yamlsrc
+from kamdocs.cli import main
+
+BUILD_DATE = dt.date(2026, 11, 26)
+EPOCH = str(int(dt.datetime(2026, 11, 26, 15, 30, tzinfo=dt.UTC).timestamp()))
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    small_library(tmp_path)  # its personas include `executive`, the starter's persona
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return tmp_path
+
+
+def test_new_writes_a_cyrillic_client_under_a_latin_name(ws: Path) -> None:
+    result = run("new", "Балкан Транс ЕООД")
+    assert result.exit_code == 0, result.output
+    path = ws / "dossiers" / "balkan-trans-eood.yaml"
+    assert path.is_file()
+    assert "dossiers/balkan-trans-eood.yaml" in result.stdout
+    assert sorted(p.name for p in (ws / "dossiers").iterdir()) == ["balkan-trans-eood.yaml"]
+
+    data = yamlsrc.load(path).data
+    assert data["client"]["name"] == "Балкан Транс ЕООД"
+    assert data["client"]["slug"] == "balkan-trans-eood"
+    assert data["offer"]["issued"] == BUILD_DATE
+    assert data["dmu"][0]["persona"] == "executive"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Dossier: Балкан Транс ЕООД\n")
+    assert "private:" in text and "x-" in text  # it explains the private block and x- keys
+
+
+def test_the_starter_validates_as_written(ws: Path) -> None:
+    assert run("new", "Балкан Транс ЕООД").exit_code == 0
+    result = run("validate", "dossiers/balkan-trans-eood.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: 1 dossier;")
+    assert run("validate").exit_code == 0
+
+
+def test_the_starter_renders(ws: Path) -> None:
+    assert run("new", "Балкан Транс ЕООД").exit_code == 0
+    result = run("render", "dossiers/balkan-trans-eood.yaml", "-f", "md", "-o", "out")
+    assert result.exit_code == 0, result.output
+    markdown = (ws / "out" / "balkan-trans-eood.md").read_text(encoding="utf-8")
+    assert "Балкан Транс ЕООД" in markdown
+
+
+def test_new_never_overwrites(ws: Path) -> None:
+    assert run("new", "Балкан Транс ЕООД").exit_code == 0
+    path = ws / "dossiers" / "balkan-trans-eood.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# my own notes\n", encoding="utf-8")
+    before = path.read_bytes()
+
+    again = run("new", "Балкан Транс ЕООД")
+    assert again.exit_code == 1
+    assert "already exists" in again.stderr
+    assert "Traceback" not in again.output
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in (ws / "dossiers").iterdir()) == ["balkan-trans-eood.yaml"]
+
+    # Another spelling of the same name makes the same file name: still not overwritten.
+    assert run("new", "БАЛКАН транс, ЕООД").exit_code == 1
+    assert path.read_bytes() == before
+
+
+def test_a_name_without_letters_or_digits(ws: Path) -> None:
+    result = run("new", "!!!")
+    assert result.exit_code == 1
+    assert "cannot make a file name from '!!!'" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (ws / "dossiers").exists() or not any((ws / "dossiers").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ('Acme: "Best" Logistics # 1', "acme-best-logistics-1"),
+        ("O'Brien & Sons\nslug: evil", "o-brien-sons-slug-evil"),
+        ("  Müller   Straße GmbH ", "muller-strasse-gmbh"),
+        ("- [yes]", "yes"),
+        # Slugs that YAML would read as a bool, null, number or date
+        ("NULL", "null"),
+        ("On", "on"),
+        ("0x1F", "0x1f"),
+        ("1_000", "1-000"),
+        ("2026-11-26", "2026-11-26"),
+    ],
+)
+def test_names_that_look_like_yaml_stay_text(ws: Path, name: str, slug: str) -> None:
+    result = run("new", "--", name)
+    assert result.exit_code == 0, result.output
+    path = ws / "dossiers" / f"{slug}.yaml"
+    data = yamlsrc.load(path).data
+    assert data["client"]["name"] == name
+    assert data["client"]["slug"] == slug
+    assert run("validate", str(path.relative_to(ws))).exit_code == 0
+
+
+def test_new_uses_the_workspace_dossiers_folder(ws: Path) -> None:
+    build_file_tree(ws, {"kamdocs.yaml": "dossiers: clients\n"})
+    assert run("new", "Acme Logistics AD").exit_code == 0
+    assert (ws / "clients" / "acme-logistics-ad.yaml").is_file()
+    assert not (ws / "dossiers" / "acme-logistics-ad.yaml").exists()
+    assert run("validate").stdout.startswith("OK: 1 dossier;")
+
+
+def test_new_needs_a_name(ws: Path) -> None:
+    assert run("new").exit_code == 2
