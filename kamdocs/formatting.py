@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -20,6 +20,7 @@ def locale(lang: str) -> Locale:
         return Locale.parse("en")
 
 
+@lru_cache(maxsize=4096)
 def date(value: dt.date, lang: str, form: str = "long") -> str:
     return format_date(value, form, locale=locale(lang))
 
@@ -30,16 +31,19 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=4096)
 def money(value: Decimal, lang: str, currency: str) -> str:
     return format_currency(
         quantize(Decimal(value), currency), currency, locale=locale(lang), decimal_quantization=True
     )
 
 
+@lru_cache(maxsize=4096)
 def number(value: Decimal | int, lang: str) -> str:
     return format_decimal(value, locale=locale(lang), decimal_quantization=False)
 
 
+@lru_cache(maxsize=4096)
 def percent(value: Decimal | int, lang: str) -> str:
     """``20`` -> ``20%`` (``20 %`` in Bulgarian); the value is in percent, not a fraction."""
     return format_percent(Decimal(value) / 100, locale=locale(lang), decimal_quantization=False)

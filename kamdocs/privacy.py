@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,35 +37,41 @@ def _values(node: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 
 class Guard:
-    """Finds private values of one dossier in rendered text."""
+    """Finds private values of one dossier in rendered text (whole words, any letter case)."""
 
     def __init__(self, dossier: Dossier):
         self.fields: dict[str, tuple] = {}
         for i, member in enumerate(dossier.dmu):
             for path, text in _values(member.private or {}, ("dmu", i, "private")):
                 self.fields.setdefault(text.casefold(), path)
-        words = sorted(self.fields, key=len, reverse=True)
-        self.pattern = (
-            re.compile(
-                r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
-            )
-            if words
-            else None
-        )
 
     def find(self, text: str) -> tuple | None:
         """The private field whose value occurs in ``text``, if any."""
-        if self.pattern is None:
+        if not self.fields:
             return None
-        found = self.pattern.search(" ".join(text.split()))
-        return self.fields[found.group(1).casefold()] if found else None
+        folded = " ".join(text.split()).casefold()
+        for value, field in self.fields.items():
+            start = folded.find(value)
+            while start != -1:
+                end = start + len(value)
+                before = folded[start - 1] if start else " "
+                after = folded[end] if end < len(folded) else " "
+                if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                    return field
+                start = folded.find(value, start + 1)
+        return None
 
     def scan_markup(self, markup: str) -> tuple | None:
         """Search XML/HTML as the reader sees it: tags removed, entities decoded."""
-        if self.pattern is None:
+        if not self.fields:
             return None
-        text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", markup)))
-        return self.find(text) or self.find(markup)
+        return self.find(_visible(markup)) or self.find(markup)
+
+
+@lru_cache(maxsize=64)
+def _visible(markup: str) -> str:
+    # Cached: the static parts of a DOCX are the same objects in every document of a batch.
+    return html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", markup)))
 
 
 def leak_problem(source: Source, output: str, field: tuple) -> Problem:

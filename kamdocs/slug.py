@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SLUG_PATTERN = r"^[a-z0-9-]+$"
 
@@ -20,6 +21,7 @@ _CYRILLIC = {
 _TABLE = str.maketrans(_CYRILLIC | {"ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "œ": "oe"})
 
 
+@lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """``Балкан Транс ЕООД`` -> ``balkan-trans-eood``; empty when nothing is left."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_TABLE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kamdocs.dossier import ROLES, Dossier, Member
 from kamdocs.library import Argument, Library, Reference
@@ -103,6 +104,7 @@ class Plan:
         return []
 
 
+@lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
