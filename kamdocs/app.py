@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kamdocs.dossier import Dossier, Loaded, load_dossier
 from kamdocs.errors import InputError, OutputError, Problem, raise_if
@@ -14,6 +16,9 @@ from kamdocs.output import write_new
 from kamdocs.slug import slugify
 from kamdocs.starter import starter
 from kamdocs.workspace import Workspace, build_date, dossier_files
+
+if TYPE_CHECKING:
+    from kamdocs.build import Outcome
 
 
 @dataclass
@@ -106,7 +111,7 @@ class Written:
     dossiers: int
 
 
-def _progress(items: list[Loaded], show: bool):  # noqa: ANN202 - a context manager yielding items
+def _progress(items: Iterator[Outcome], length: int, show: bool):  # noqa: ANN202
     import contextlib
 
     import click
@@ -114,10 +119,7 @@ def _progress(items: list[Loaded], show: bool):  # noqa: ANN202 - a context mana
     if not show:
         return contextlib.nullcontext(items)
     return click.progressbar(
-        items,
-        label="rendering",
-        file=click.get_text_stream("stderr"),
-        item_show_func=lambda item: item.slug if item else "",
+        items, length=length, label="rendering", file=click.get_text_stream("stderr")
     )
 
 
@@ -130,33 +132,47 @@ def render(
     manifest: bool = False,
     progress: bool = False,
 ) -> Written:
-    """Render dossiers into ``out``: everything is checked first, then written all or nothing."""
+    """Render dossiers into ``out``, all or nothing: any problem anywhere and nothing changes."""
+    from kamdocs.build import Job, outcomes
     from kamdocs.output import Batch
     from kamdocs.render.content import check_template
-    from kamdocs.render.pipeline import render as render_one
 
-    checked = load_all(workspace, paths, date)
+    library = load_library(workspace.templates)
     raise_if(check_template(workspace.templates))
+    files = dossier_files(paths or [workspace.dossiers])
+    today = build_date(date)
+    job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
     problems: list[Problem] = []
+    slugs: dict[str, str] = {}
+    sources: dict[str, str] = {}
     with Batch(out) as batch:
-        sources: dict[str, str] = {}
-        with _progress(checked.dossiers, progress) as items:
-            for loaded in items:
-                try:
-                    rendered = render_one(loaded, checked.library, formats, workspace.templates)
-                except InputError as exc:
-                    problems.extend(exc.problems)
+        with _progress(outcomes(job, files), len(files), progress) as results:
+            for result in results:
+                problems.extend(result.problems)
+                if result.problems:
                     continue
+                if result.slug in slugs:
+                    line, where = result.slug_at
+                    problems.append(
+                        Problem(
+                            result.path,
+                            line,
+                            where,
+                            f"makes the same file name '{result.slug}' as {slugs[result.slug]}",
+                        )
+                    )
+                    continue
+                slugs[result.slug] = result.path
                 if problems:
                     continue  # keep finding problems, but stage nothing more
-                for name, data in rendered.files.items():
+                for name, data in result.files.items():
                     batch.add(name, data)
-                    sources[name] = loaded.path
+                    sources[name] = result.path
         raise_if(problems)
         if manifest:
-            batch.add("manifest.json", _manifest(batch, sources, build_date(date), formats))
+            batch.add("manifest.json", _manifest(batch, sources, today, formats))
         outputs = batch.commit()
-    return Written(outputs, len(checked.dossiers))
+    return Written(outputs, len(slugs))
 
 
 def _manifest(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from functools import lru_cache
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from kamdocs.dossier import Dossier

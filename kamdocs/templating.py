@@ -26,7 +26,7 @@ MAX_EXPONENT = 1000
 # at the start of a line, so those are escaped at the start of every value.
 _ALWAYS_RE = re.compile(r"([\\`*_{}\[\]<#|&])")
 _LEADING_RE = re.compile(r"^(>|[-+=](?=\s|$|[-=]))|^(\d+)([.)])(?=\s|$)")
-_SPACE_RE = re.compile(r"\s+")
+_SPACE_RE = re.compile(r"[ \t\n\r\f\v]+")  # not NBSP: Babel puts it in numbers
 
 
 class Md(str):

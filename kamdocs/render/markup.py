@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import copy
+import re
 import xml.etree.ElementTree as ET
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
 import markdown
@@ -12,23 +13,69 @@ from markdown.treeprocessors import Treeprocessor
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 EXTENSIONS = ["tables", "attr_list", "sane_lists"]
 
+# Inline syntax a proposal uses. Raw HTML, entities, images and reference-style links are not
+# recognised, so a template cannot smuggle markup into the HTML and every format shows the
+# same text (type "©", not "&copy;").
+INLINE = ("backtick", "escape", "link", "em_strong", "em_strong2", "not_strong")
+
+# A heading that follows a blank line always starts a block Markdown parses on its own, so a
+# document is converted heading by heading and the parts shared by many proposals (argument
+# texts from the library) are converted once per process.
+_CHUNK_RE = re.compile(r"\n\n(?=#)")
+CACHE_SIZE = 4096
+
 
 class _Capture(Treeprocessor):
-    """Runs last: neutralises unsafe links and keeps the finished tree for the DOCX writer."""
+    """Runs last: neutralises unsafe links and keeps the finished tree for the DOCX writer.
+
+    Python-Markdown leaves code text entity-escaped in its tree and its serializer passes any
+    entity-like text through unescaped, so data such as "&amp;" would read "&" in the HTML.
+    Here every text in the tree becomes literal, and ``serialize`` escapes it once.
+    """
 
     root: ET.Element | None = None
 
     def run(self, root: ET.Element) -> None:
-        for parent in root.iter():
-            for el in parent:
-                if el.tag == "a" and not _safe(el.get("href", "")):
-                    el.tag = "span"
-                    el.attrib.clear()
-                if el.tag == "img":  # proposals carry no remote images; keep the alt text
-                    alt = el.get("alt", "")
-                    el.tag, el.text = "span", alt
-                    el.attrib.clear()
+        for el in root.iter():
+            if el.tag == "a" and not _safe(el.get("href", "")):
+                el.tag = "span"
+                el.attrib.clear()
+            elif el.tag == "code" and el.text and "&" in el.text:
+                el.text = _unescape_code(el.text)
         self.root = root
+
+
+def _unescape_code(text: str) -> str:
+    # The inverse of markdown.util.code_escape.
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+_VOID = frozenset({"br", "hr", "img", "col", "area", "base", "input", "link", "meta", "wbr"})
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def serialize(root: ET.Element) -> str:
+    """Well-formed XHTML of ``root`` with every text escaped exactly once."""
+    out: list[str] = []
+    _write(root, out)
+    return "".join(out)
+
+
+def _write(el: ET.Element, out: list[str]) -> None:
+    tag = el.tag
+    attrs = "".join(f' {k}="{str(v).translate(_ATTR_ESCAPES)}"' for k, v in sorted(el.items()))
+    if tag in _VOID and not len(el) and not el.text:
+        out.append(f"<{tag}{attrs} />")
+    else:
+        out.append(f"<{tag}{attrs}>")
+        if el.text:
+            out.append(el.text.translate(_TEXT_ESCAPES))
+        for child in el:
+            _write(child, out)
+        out.append(f"</{tag}>")
+    if el.tail:
+        out.append(el.tail.translate(_TEXT_ESCAPES))
 
 
 def _safe(href: str) -> bool:
@@ -37,37 +84,59 @@ def _safe(href: str) -> bool:
 
 
 class Converter:
-    """One Python-Markdown instance per process, reset between documents."""
+    """One Python-Markdown instance per process, reset between chunks; chunks are cached."""
 
     def __init__(self) -> None:
         self.md = markdown.Markdown(extensions=EXTENSIONS, output_format="xhtml")
-        # Characters kamdocs escapes in data (templating.ESCAPED) that Markdown must unescape.
+        # Characters kamdocs escapes in data (templating.escape_md) that Markdown must unescape.
         for char in "<&=":
             if char not in self.md.ESCAPED_CHARS:
                 self.md.ESCAPED_CHARS.append(char)
+        for name in [p.name for p in self.md.inlinePatterns._priority]:  # noqa: SLF001
+            if name not in INLINE:
+                self.md.inlinePatterns.deregister(name)
+        self.md.preprocessors.deregister("html_block")
+        self.md.postprocessors.deregister("raw_html")
+        self.md.serializer = serialize
         self.capture = _Capture(self.md)
         self.md.treeprocessors.register(self.capture, "kamdocs-capture", -100)
+        self.cache: OrderedDict[str, tuple[list[ET.Element], str]] = OrderedDict()
 
-    def convert(self, text: str) -> tuple[ET.Element, str, list]:
-        """Return the body tree (a ``div``), its XHTML, and the raw HTML the tree refers to.
-
-        Python-Markdown leaves placeholders in the tree for entities and raw HTML that the
-        template itself wrote; the DOCX writer resolves them from the stash.
-        """
+    def _chunk(self, text: str) -> tuple[list[ET.Element], str]:
+        hit = self.cache.get(text)
+        if hit is not None:
+            self.cache.move_to_end(text)
+            return hit
         self.md.reset()
         html = self.md.convert(text)
-        root = self.capture.root
-        assert root is not None
-        tree = copy.copy(root)
-        tree.tag = "div"
-        return tree, html, list(self.md.htmlStash.rawHtmlBlocks)
+        assert self.capture.root is not None
+        found = (list(self.capture.root), html)
+        self.cache[text] = found
+        if len(self.cache) > CACHE_SIZE:
+            self.cache.popitem(last=False)
+        return found
+
+    def convert(self, text: str) -> tuple[ET.Element, str]:
+        """Return the body tree (a ``div``; treat it as read-only) and its XHTML."""
+        tree = ET.Element("div")
+        parts = []
+        for chunk in _CHUNK_RE.split(text):
+            elements, html = self._chunk(chunk)
+            tree.extend(elements)
+            if html:
+                parts.append(html)
+        return tree, "\n".join(parts)
 
 
 _CONVERTER: Converter | None = None
 
 
-def convert(text: str) -> tuple[ET.Element, str, list]:
+def convert(text: str) -> tuple[ET.Element, str]:
+    """Markdown to (tree, XHTML) with the process's converter."""
     global _CONVERTER
     if _CONVERTER is None:
         _CONVERTER = Converter()
     return _CONVERTER.convert(text)
+
+
+__all__ = ["Converter", "convert"]

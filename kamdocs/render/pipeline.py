@@ -52,7 +52,7 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
         check(f"{slug}.md", text, markup=False)
         files[f"{slug}.md"] = text.encode("utf-8")
     if "docx" in formats or "html" in formats:
-        tree, body, stash = convert(text)
+        tree, body = convert(text)
         title = f"{d.offer.title} — {d.client.name}"
         if "docx" in formats:
             from kamdocs.render.docx import DocMeta, render_docx  # noqa: PLC0415 - only when asked for
@@ -65,7 +65,7 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
                 created=loaded.issued,
                 language=BCP47.get(loaded.lang, loaded.lang),
             )
-            data, parts = render_docx(tree, meta, templates / REFERENCE_DOCX, html_stash=stash)
+            data, parts = render_docx(tree, meta, templates / REFERENCE_DOCX)
             for name, part in parts.items():
                 if name.endswith((".xml", ".rels")):
                     check(f"{slug}.docx ({name})", part.decode("utf-8", "replace"), markup=True)

@@ -1,0 +1,93 @@
+"""Rendering many dossiers: each checked and rendered on its own, across all cores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kamdocs.dossier import load_dossier
+from kamdocs.errors import InputError, Problem
+from kamdocs.library import Library
+
+# Below this many dossiers, starting worker processes costs more than it saves.
+PARALLEL_MIN = 24
+CHUNKSIZE = 8
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every dossier of a batch is rendered with."""
+
+    library: Library
+    templates: Path
+    formats: tuple[str, ...]
+    today: dt.date
+    valid_days: int
+    locale: str
+
+
+@dataclass
+class Outcome:
+    """One dossier's result: its files, or the problems that stop the batch."""
+
+    path: str
+    slug: str = ""
+    slug_at: tuple[int, str] = (1, "client")  # line and field that name the file
+    files: dict[str, bytes] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+_JOB: Job | None = None  # set before the workers fork, so each inherits the loaded library
+
+
+def _render(path: Path) -> Outcome:
+    from kamdocs.render.pipeline import render  # noqa: PLC0415 - heavy; only when rendering
+
+    job = _JOB
+    assert job is not None
+    try:
+        loaded = load_dossier(path, job.library, job.today, job.valid_days, job.locale)
+        where = ("client", "slug") if loaded.dossier.client.slug else ("client", "name")
+        rendered = render(loaded, job.library, job.formats, job.templates)
+    except InputError as exc:
+        return Outcome(str(path), problems=exc.problems)
+    return Outcome(
+        str(path), loaded.slug, (loaded.source.line(where), ".".join(where)), rendered.files
+    )
+
+
+def _worker_init() -> None:
+    # Ctrl-C goes to the whole process group; the parent alone decides how a batch ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def workers() -> int:
+    """How many processes a batch uses: one per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Iterator[Outcome]:
+    """Render every dossier; outcomes come in the order of ``paths`` whatever runs them."""
+    global _JOB
+    _JOB = job
+    processes = processes or workers()
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if processes < 2 or len(paths) < PARALLEL_MIN or not can_fork:
+        yield from map(_render, paths)
+        return
+    pool = ProcessPoolExecutor(
+        processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
+    )
+    try:
+        yield from pool.map(_render, paths, chunksize=CHUNKSIZE)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
