@@ -178,7 +178,7 @@ def render(
 def _manifest(
     batch: object, sources: dict[str, str], date: dt.date, formats: tuple[str, ...]
 ) -> bytes:
-    from kamdocs.cli import _version
+    from kamdocs import version
 
     outputs = sorted(
         (
@@ -188,7 +188,7 @@ def _manifest(
         key=lambda o: o["path"],
     )
     data = {
-        "kamdocs": _version(),
+        "kamdocs": version(),
         "build_date": date.isoformat(),
         "formats": list(formats),
         "outputs": outputs,

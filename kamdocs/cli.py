@@ -17,15 +17,6 @@ import click
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("kamdocs")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
-
-
 def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Print the project's errors as the user should see them and exit with their code."""
 
@@ -56,7 +47,7 @@ def _workspace(templates: Path | None = None) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), prog_name="kamdocs", message="%(prog)s %(version)s")
+@click.version_option(package_name="kamdocs", prog_name="kamdocs", message="%(prog)s %(version)s")
 def main() -> None:
     """Tailored key-account proposals from YAML dossiers, as DOCX, Markdown and HTML."""
 

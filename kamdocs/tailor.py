@@ -258,7 +258,7 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
             _credit_shared(chosen, section.members)
 
     # Every member is served: a section left empty takes its best argument not used elsewhere,
-    # or else one from a section that keeps at least one.
+    # or else the weakest one of a section that keeps at least one.
     used = {c.argument.id for s in sections for c in s.arguments}
     for si, section in enumerate(sections):
         if section.arguments or not args:
@@ -266,11 +266,19 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
         ranked = sorted((table[si, a.id] for a in args), key=lambda c: (-c.score, c.argument.id))
         spare = [c for c in ranked if c.argument.id not in used]
         if not spare:
-            spare = [
-                c
-                for c in ranked
-                if not c.pinned and len(sections[home[c.argument.id]].arguments) > 1
-            ]
+            # Take what the donor section misses least: its weakest argument first.
+            home_score = {
+                c.argument.id: c.score for s in sections for c in s.arguments if not c.pinned
+            }
+            spare = sorted(
+                (
+                    c
+                    for c in ranked
+                    if c.argument.id in home_score
+                    and len(sections[home[c.argument.id]].arguments) > 1
+                ),
+                key=lambda c: (home_score[c.argument.id], -c.score, c.argument.id),
+            )
             if spare:
                 donor = sections[home[spare[0].argument.id]]
                 gone = spare[0].argument.id
