@@ -35,18 +35,18 @@ LocalText = Annotated[
 ]
 
 
-def pick(text: dict[str, str], lang: str) -> str:
-    """The text for ``lang``: exact, then the base language, then English, then any."""
+def pick_key(text: dict[str, str], lang: str) -> str:
+    """Which language of ``text`` serves ``lang``: exact, base language, any, English, first."""
     base = lang.split("_")[0].split("-")[0]
     for key in (lang, base, ANY_LANGUAGE, "en"):
         if key in text:
-            return text[key]
-    return text[sorted(text)[0]]
+            return key
+    return sorted(text)[0]
 
 
-def has_language(text: dict[str, str], lang: str) -> bool:
-    base = lang.split("_")[0].split("-")[0]
-    return any(key in text for key in (lang, base, ANY_LANGUAGE))
+def pick(text: dict[str, str], lang: str) -> str:
+    """The text for ``lang`` (see ``pick_key``)."""
+    return text[pick_key(text, lang)]
 
 
 class Persona(Strict):

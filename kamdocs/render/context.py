@@ -14,7 +14,7 @@ from typing import Any
 
 from kamdocs.dossier import Loaded
 from kamdocs.formatting import quantize
-from kamdocs.library import Library, pick
+from kamdocs.library import ANY_LANGUAGE, Library, pick, pick_key
 from kamdocs.tailor import Plan, Section
 from kamdocs.templating import Md, TemplateFailure, compile_text, describe
 
@@ -199,7 +199,9 @@ class TextRenderer:
             return Md(template.render(self.public).strip())
         except Exception as exc:  # noqa: BLE001 - any template failure becomes a located error
             failure = describe(exc, name)
-            line = (origin.line_of(field) if origin else 1) + max(failure.line - 1, 0)
+            chosen = pick_key(texts, self.lang)
+            at = (field,) if chosen == ANY_LANGUAGE else (field, chosen)
+            line = (origin.line_of(*at) if origin else 1) + max(failure.line - 1, 0)
             raise TemplateFailure(
                 origin.path if origin else name, line, f"{owner}.{field}: {failure.message}"
             ) from None

@@ -1,0 +1,377 @@
+"""The privacy guard in depth: no private value, and no internal label, ever reaches a client."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from helpers import ARGUMENTS, DOSSIER, ROOT, build_file_tree, small_library
+
+from kamdocs import templating
+from kamdocs.cli import main
+from kamdocs.dossier import ROLES, load_dossier
+from kamdocs.library import load_library
+from kamdocs.privacy import Guard
+from kamdocs.render import html as html_view
+from kamdocs.render.context import TemplateContext, build_context
+from kamdocs.tailor import tailor
+from kamdocs.templating import Md
+
+NOTE = "Secretly prefers the competitor"  # dmu[0].private.notes of the small dossier
+SLUG = "acme-logistics-ad"
+FORMATS = ["md", "html", "docx"]
+KINDS = {
+    "business_insight",
+    "benefit",
+    "uniqueness",
+    "exclusivity",
+    "reference",
+    "people",
+    "statistic",
+    "financial",
+    "technical",
+    "cooperation",
+}
+KNOWLEDGE = {"expert", "informed", "novice"}
+INTERNAL_FIELDS = {
+    "private",
+    "persona",
+    "role",
+    "knowledge",
+    "prefers",
+    "score",
+    "reasons",
+    "priorities",
+    "cooperated_before",
+    "share_of_sales",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # kamdocs caches Jinja environments and CSS by (relative) templates path: start clean and
+    # leave nothing behind for the next test.
+    monkeypatch.setattr(templating, "_ENVIRONMENTS", {}, raising=False)
+    clear = getattr(getattr(html_view, "_css", None), "cache_clear", lambda: None)
+    clear()
+    yield
+    clear()
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    small_library(tmp_path)
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def where(fmt: str) -> str:
+    return f"{SLUG}.docx (word/document.xml)" if fmt == "docx" else f"{SLUG}.{fmt}"
+
+
+def assert_leak(result: Result, ws: Path, field: str, needle: str, fmt: str) -> None:
+    """Exit 1, one located problem naming the private field, and nothing written."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    line = line_of(ws / "dossiers/acme.yaml", needle)
+    assert result.stderr.splitlines() == [
+        f"dossiers/acme.yaml:{line}: {field}: this private value would appear in {where(fmt)}; "
+        "private data must never reach the client (check the templates and texts)"
+    ]
+    assert not (ws / "out").exists()
+
+
+def with_argument(ws: Path, text: str) -> None:
+    """Pin an argument with ``text`` (the library may say anything) into the small dossier."""
+    build_file_tree(
+        ws,
+        {
+            "templates/arguments/main.yaml": ARGUMENTS
+            + f"""
+- id: smuggle
+  kind: exclusivity
+  title: {{en: "Between us", bg: "Между нас"}}
+  text: {{en: "{text}", bg: "{text}"}}
+""",
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "  valid_days: 30\n", "  valid_days: 30\n  include: [smuggle]\n"
+            ),
+        },
+    )
+
+
+# --- (a) a leak through the templates stops the render --------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_content_template_leak(ws: Path, fmt: str) -> None:
+    # Templates cannot reach private data; a template that prints the same words is the leak.
+    template = ws / "templates/proposal.md.j2"
+    template.write_text(template.read_text("utf-8") + f"\nP.S. {NOTE.lower()}.\n", "utf-8")
+    result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
+    assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_argument_text_leak(ws: Path, fmt: str) -> None:
+    with_argument(ws, f"Between us: {NOTE.upper()}!")
+    result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
+    assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("text", "field", "needle"),
+    [
+        ("Born 1971-05-14.", "dmu[0].private.birthday", "birthday:"),
+        ("Born 14.05.1971.", "dmu[0].private.birthday", "birthday:"),
+        ("A SAILING trip for the board.", "dmu[0].private.hobbies[0]", "hobbies:"),
+    ],
+)
+def test_any_private_field_leak(ws: Path, fmt: str, text: str, field: str, needle: str) -> None:
+    with_argument(ws, text)
+    result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
+    assert_leak(result, ws, field, needle, fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_public_field_repeating_a_private_value(ws: Path, fmt: str) -> None:
+    build_file_tree(
+        ws,
+        {
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "  title: Warehouse automation\n",
+                f'  title: Warehouse automation\n  summary: "Note: {NOTE}"\n',
+            )
+        },
+    )
+    result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
+    assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt)
+
+
+def test_leak_keeps_earlier_outputs(ws: Path) -> None:
+    assert run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (ws / "out").iterdir()}
+    with_argument(ws, NOTE)
+    result = run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 3  # one problem per format
+    assert {p.name: p.read_bytes() for p in (ws / "out").iterdir()} == before
+
+
+def test_similar_words_are_no_leak(ws: Path) -> None:
+    # Whole values only: a word that merely contains a private value ("sailing") is fine.
+    with_argument(ws, "Unsailingly prefers the competition.")
+    assert run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out").exit_code == 0
+
+
+# --- (b) what the guard finds ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def guard(ws: Path) -> Guard:
+    build_file_tree(
+        ws,
+        {
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "      hobbies: [sailing]\n", "      hobbies: [sailing, Yoga, ski]\n      pin: 7\n"
+            )
+        },
+    )
+    library = load_library(ws / "templates")
+    loaded = load_dossier(ws / "dossiers/acme.yaml", library, dt.date(2026, 11, 26))
+    return Guard(loaded.dossier)
+
+
+NOTES = ("dmu", 0, "private", "notes")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"We know: {NOTE}.",
+        NOTE.upper(),
+        "secretly PREFERS the Competitor",
+        "Secretly\n  prefers\tthe  competitor",
+        "Secretly\u00a0prefers the competitor",
+    ],
+)
+def test_guard_ignores_case_and_spacing(guard: Guard, text: str) -> None:
+    assert guard.find(text) == NOTES
+
+
+def test_guard_short_values(guard: Guard) -> None:
+    assert guard.find("Morning yoga for all") == ("dmu", 0, "private", "hobbies", 1)
+    assert guard.find("Go ski, take a pin, 7 days") is None  # under 4 characters: too common
+    assert guard.find("Secretly prefers the competition") is None
+
+
+def test_guard_sees_text_across_docx_runs(guard: Guard) -> None:
+    xml = (
+        '<w:p><w:r><w:t xml:space="preserve">Psst: secretly </w:t></w:r>'
+        "<w:r><w:rPr><w:b/></w:rPr><w:t>PREFERS</w:t></w:r>"
+        '<w:hyperlink r:id="rIdH1">'
+        '<w:r><w:t xml:space="preserve"> the com</w:t></w:r></w:hyperlink>'
+        "<w:r><w:t>petitor</w:t></w:r></w:p>"
+    )
+    assert guard.find(xml) is None  # not in the raw XML...
+    assert guard.scan_markup(xml) == NOTES  # ...but in the text a reader sees
+
+
+def test_guard_decodes_entities(guard: Guard) -> None:
+    assert guard.scan_markup("<p>Secretly&#160;prefers&#x20;the&nbsp;competitor</p>") == NOTES
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_leak_split_by_formatting(ws: Path, fmt: str) -> None:
+    # Bold and a link split the words into separate DOCX runs and HTML elements.
+    with_argument(ws, "Secretly **prefers** the [competitor](https://rival.example)")
+    result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
+    assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG kamdocs/render/pipeline.py render(): the Markdown is checked as source text "
+        "(guard.find(text)), so Markdown syntax inside a leaked value hides it: '**', link "
+        "brackets, or the backslashes escape_md adds to a public field ('\\[2027\\]')"
+    ),
+)
+@pytest.mark.parametrize("vector", ["formatting", "escaped public field"])
+def test_leak_split_by_formatting_in_markdown(ws: Path, vector: str) -> None:
+    if vector == "formatting":
+        with_argument(ws, "Secretly **prefers** the [competitor](https://rival.example)")
+    else:
+        note = "Budget [2027] closes on 15 January"
+        build_file_tree(
+            ws,
+            {
+                "dossiers/acme.yaml": DOSSIER.replace(NOTE, note).replace(
+                    "  title: Warehouse automation\n",
+                    f'  title: Warehouse automation\n  summary: "{note}"\n',
+                )
+            },
+        )
+    result = run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out")
+    assert_leak(result, ws, "dmu[0].private.notes", "notes:", "md")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG kamdocs/privacy.py _values: a private date is only looked for as ISO and dd.mm.yyyy, "
+        "not in the forms a proposal prints dates ('May 14, 1971', '14 май 1971 г.')"
+    ),
+)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_birthday_in_the_proposals_date_format(ws: Path, fmt: str) -> None:
+    with_argument(ws, "Happy birthday on May 14, 1971!")
+    result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
+    assert_leak(result, ws, "dmu[0].private.birthday", "birthday:", fmt)
+
+
+# --- (c) the template context holds nothing private -----------------------------------------------
+
+
+def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every leaf of the context with its path; dict keys count as leaves too."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            yield from walk(getattr(node, f.name), f"{path}.{f.name}")
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield f"{path}[{key!r}] (key)", key
+            yield from walk(value, f"{path}[{key!r}]")
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            yield from walk(value, f"{path}[{i}]")
+    else:
+        yield path, node
+
+
+def private_leaves(node: Any) -> Iterator[Any]:
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from private_leaves(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from private_leaves(value)
+    elif node is not None and not isinstance(node, bool):
+        yield node
+
+
+def contexts() -> Iterator[tuple[str, Path, Path]]:
+    yield "small", Path(), Path()  # built in the test, in tmp_path
+    for path in sorted((ROOT / "dossiers").glob("[!_]*.yaml")):
+        yield path.stem, path, ROOT / "templates"
+
+
+@pytest.mark.parametrize(
+    ("name", "dossier", "templates"), list(contexts()), ids=[c[0] for c in contexts()]
+)
+def test_template_context_is_public(
+    name: str, dossier: Path, templates: Path, tmp_path: Path
+) -> None:
+    if name == "small":
+        templates = small_library(tmp_path)
+        dossier = tmp_path / "dossiers/acme.yaml"
+        build_file_tree(
+            tmp_path,
+            {
+                "dossiers/acme.yaml": DOSSIER.replace(
+                    "    role: decision_maker\n",
+                    "    role: decision_maker\n    prefers: [exclusivity]\n    knowledge: novice\n",
+                )
+            },
+        )
+    library = load_library(templates)
+    loaded = load_dossier(dossier, library, dt.date(2026, 11, 26))
+    context = build_context(loaded, library, tailor(loaded.dossier, library))
+    assert isinstance(context, TemplateContext)
+    leaves = list(walk(context))
+    assert len(leaves) > 20
+
+    # Only plain values: no dossier model (which would carry `private`) hides in the context.
+    for path, value in leaves:
+        assert value is None or isinstance(value, str | Md | bool | int | Decimal | dt.date), (
+            path,
+            type(value),
+        )
+        assert not set(re.findall(r"\.(\w+)", path)) & INTERNAL_FIELDS, path
+
+    data = yaml.safe_load(dossier.read_text("utf-8"))
+    texts = [" ".join(v.split()).casefold() for _, v in leaves if isinstance(v, str)]
+    dates = {v for _, v in leaves if isinstance(v, dt.date)}
+    private = [v for m in data["dmu"] for v in private_leaves(m.get("private"))]
+    assert private, "the dossier should carry private data for this test to mean something"
+    for value in private:
+        if isinstance(value, dt.date):
+            assert value not in dates, value
+            value = value.isoformat()
+        text = " ".join(str(value).split()).casefold()
+        if len(text) >= 4:
+            assert not any(text in t for t in texts), value
+
+    labels = set(KINDS | KNOWLEDGE | set(ROLES))
+    for member in data["dmu"]:
+        labels |= {member["persona"], *member.get("prefers", [])}
+    assert not labels & set(texts), labels & set(texts)
