@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from kamdocs.dossier import ROLES, Dossier, Member
 from kamdocs.library import Argument, Library, Reference
@@ -46,8 +46,9 @@ class Scored:
     pinned: bool = False
     criterion_rank: int | None = None  # 0 = the client's first criterion
 
-    @property
+    @cached_property
     def score(self) -> int:
+        # Contributions added after scoring only ever explain (zero points), so caching is safe.
         return sum(c.points for c in self.contributions)
 
     @property
@@ -65,7 +66,7 @@ class Chosen:
     criterion_rank: int | None
     pinned: bool
 
-    @property
+    @cached_property
     def score(self) -> int:
         return max(s.score for s in self.per_member.values())
 
@@ -109,6 +110,11 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+@lru_cache(maxsize=8192)
+def _normset(items: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_norm(item) for item in items)
+
+
 def _ordinal(rank: int) -> str:
     return _ORDINALS[rank] if rank < len(_ORDINALS) else f"no. {rank + 1}"
 
@@ -144,7 +150,7 @@ def score(arg: Argument, member: Member, dossier: Dossier, library: Library) -> 
         parts.append(Contribution(weight * PERSONA_POINTS, why))
     if arg.kind in member.prefers:
         parts.append(Contribution(PREFERS_POINTS, f"{member.name} prefers {arg.kind} arguments"))
-    answers = {_norm(c) for c in arg.criteria}
+    answers = _normset(tuple(arg.criteria))
     for priority in member.priorities:
         if _norm(priority) in answers:
             parts.append(
@@ -171,7 +177,7 @@ def score(arg: Argument, member: Member, dossier: Dossier, library: Library) -> 
         parts.append(Contribution(PROOF_POINTS, "an existing client: our joint results count"))
     if member.cooperated_before and arg.kind == "cooperation":
         parts.append(Contribution(COOPERATED_POINTS, f"{member.name} has worked with us before"))
-    offered = {_norm(p) for p in dossier.offer.products}
+    offered = _normset(tuple(dossier.offer.products))
     shared = [p for p in arg.products if _norm(p) in offered]
     if shared:
         parts.append(Contribution(PRODUCT_POINTS, f"about {', '.join(shared)}, offered here"))

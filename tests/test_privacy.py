@@ -297,6 +297,9 @@ def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         for f in dataclasses.fields(node):
             yield from walk(getattr(node, f.name), f"{path}.{f.name}")
+    elif isinstance(node, tuple) and hasattr(node, "_fields"):  # the context's NamedTuples
+        for name in node._fields:
+            yield from walk(getattr(node, name), f"{path}.{name}")
     elif isinstance(node, dict):
         for key, value in node.items():
             yield f"{path}[{key!r}] (key)", key

@@ -8,9 +8,8 @@ never enter it, so no template can leak them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from kamdocs.dossier import Loaded
 from kamdocs.formatting import quantize
@@ -19,42 +18,36 @@ from kamdocs.tailor import Plan, Section
 from kamdocs.templating import Md, TemplateFailure, compile_text, describe
 
 
-@dataclass(frozen=True)
-class Client:
+class Client(NamedTuple):
     name: str
     industry: str | None
 
 
-@dataclass(frozen=True)
-class Offer:
+class Offer(NamedTuple):
     title: str
     summary: str | None
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """A client-side reader: name and position only."""
 
     name: str
     position: str
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     label: str
     value: str
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(NamedTuple):
     title: Md
     text: Md
     detail: Md | None
     figures: list[Figure]
 
 
-@dataclass(frozen=True)
-class Recommender:
+class Recommender(NamedTuple):
     name: str
     position: str | None
     company: str | None
@@ -62,23 +55,20 @@ class Recommender:
     phone: str | None
 
 
-@dataclass(frozen=True)
-class ReferenceProject:
+class ReferenceProject(NamedTuple):
     company: str
     project: Md
     result: Md | None
     recommender: Recommender | None  # only with the recommender's consent
 
 
-@dataclass(frozen=True)
-class Business:
+class Business(NamedTuple):
     situation: str | None
     weaknesses: list[str]
     growth_areas: list[str]
 
 
-@dataclass(frozen=True)
-class SectionView:
+class SectionView(NamedTuple):
     title: str
     readers: list[Person]
     business: Business | None  # the client's situation reflected back (in one section)
@@ -87,15 +77,13 @@ class SectionView:
     references: list[ReferenceProject]
 
 
-@dataclass(frozen=True)
-class HistoryItem:
+class HistoryItem(NamedTuple):
     date: dt.date
     summary: str
     result: str | None
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     description: str
     quantity: Decimal
     unit: str | None
@@ -103,8 +91,7 @@ class Line:
     amount: Decimal
 
 
-@dataclass(frozen=True)
-class Pricing:
+class Pricing(NamedTuple):
     currency: str
     items: list[Line]
     subtotal: Decimal
@@ -113,8 +100,7 @@ class Pricing:
     total: Decimal
 
 
-@dataclass(frozen=True)
-class TeamMember:
+class TeamMember(NamedTuple):
     name: str
     position: str
     email: str | None
@@ -122,14 +108,12 @@ class TeamMember:
     lead: bool
 
 
-@dataclass(frozen=True)
-class Tender:
+class Tender(NamedTuple):
     name: str
     submission_date: dt.date
 
 
-@dataclass(frozen=True)
-class TemplateContext:
+class TemplateContext(NamedTuple):
     """What ``proposal.md.j2`` receives (as top-level names)."""
 
     lang: str  # the proposal's language, e.g. "bg"; the filters date/money/number use it
@@ -146,7 +130,7 @@ class TemplateContext:
     team: list[TeamMember]  # the lead first
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return self._asdict()
 
 
 def compute_pricing(loaded: Loaded) -> Pricing | None:
