@@ -1,0 +1,686 @@
+"""kamdocs benchmark: throughput, latency and memory, side by side with the tools on this machine.
+
+    make bench                       # = .venv/bin/python bench/run.py (N=1000, big N=5000)
+    .venv/bin/python bench/run.py --quick          # small smoke run (< 60 s)
+    .venv/bin/python bench/run.py --n 1000 --big 0 --repeat 5 --out /tmp/r.json
+
+Prints one table (figure, target, PASS/MISS) and writes every number to bench/results.json.
+How to read it: bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import compare  # noqa: E402
+import gen  # noqa: E402
+
+DATE = "2026-11-26"
+MB = 1024 * 1024
+
+TARGETS = {  # name: (operator, value, unit)
+    "docs_per_s_all": (">=", 150, "docs/s"),
+    "docs_per_s_md": (">=", 1000, "docs/s"),
+    "x_vs_pandoc": (">=", 10, "x"),
+    "x_vs_docxtpl": (">=", 4, "x"),
+    "peak_mb": ("<", 250, "MB"),
+    "peak_tree_mb": ("<", 250, "MB"),
+    "peak_growth": ("<=", 1.15, "x"),
+    "render_docx_ms": ("<", 250, "ms"),
+    "help_ms": ("<", 150, "ms"),
+}
+
+# Runs a command in a fresh process and reports its wall time, the peak RSS of the largest
+# process of its tree (getrusage of the waited-for children: the command and every child it
+# waited for, such as a process pool's workers) and, sampled from /proc, the peak of the SUM
+# of RSS and PSS over the whole process tree. Its own memory is not part of either.
+WRAPPER = r"""
+import json, os, resource, subprocess, sys, threading, time
+argv, interval = json.loads(sys.argv[1]), float(sys.argv[2])
+
+def children(pid):
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                found.extend(int(x) for x in fh.read().split())
+    except OSError:
+        pass
+    return found
+
+def memory(pid):
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                    break
+    except OSError:
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        rss = pss = int(line.split()[1])
+        except OSError:
+            pass
+    return rss, pss
+
+peak = {"rss": 0, "pss": 0, "procs": 0, "samples": 0}
+stop = threading.Event()
+
+def sample(root):
+    while not stop.wait(interval):
+        todo, pids = [root], []
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            todo.extend(children(pid))
+        rss = pss = 0
+        for pid in pids:
+            r, p = memory(pid)
+            rss, pss = rss + r, pss + p
+        peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+        peak["procs"] = max(peak["procs"], len(pids))
+        peak["samples"] += 1
+
+t0 = time.perf_counter()
+proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+thread = threading.Thread(target=sample, args=(proc.pid,), daemon=True)
+thread.start()
+_, err = proc.communicate()
+wall = time.perf_counter() - t0
+stop.set()
+thread.join()
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({
+    "rc": proc.returncode, "wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime,
+    "maxrss_kb": ru.ru_maxrss, "tree_rss_kb": peak["rss"], "tree_pss_kb": peak["pss"],
+    "max_procs": peak["procs"], "samples": peak["samples"],
+    "stderr": err.decode("utf-8", "replace")[-3000:],
+}))
+"""
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def kamdocs_exe() -> str:
+    for candidate in (Path(sys.executable).parent / "kamdocs", ROOT / ".venv" / "bin" / "kamdocs"):
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which("kamdocs")
+    if not found:
+        raise BenchError("kamdocs is not installed: run `make bench` (it installs the venv)")
+    return found
+
+
+# The environment of every kamdocs process the harness starts (set up in main): Python may
+# write and read bytecode caches, in a folder of the harness's own (PYTHONPYCACHEPREFIX), so
+# that a fresh process costs what it costs for an installed kamdocs, even where the shell sets
+# PYTHONDONTWRITEBYTECODE, and nothing is written into the source tree.
+ENV: dict[str, str] = dict(os.environ)
+CLK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _busy_s() -> float:
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+    try:
+        with open("/proc/stat") as fh:
+            v = [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(v) - v[3] - v[4]) / CLK  # minus idle and iowait
+
+
+def _own_s() -> float:
+    """CPU seconds of this process and every child it has waited for."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class Background:
+    """How many cores OTHER processes kept busy while a measurement ran (noise indicator)."""
+
+    def __enter__(self) -> Background:
+        self.t, self.busy, self.own = time.perf_counter(), _busy_s(), _own_s()
+        self.cores = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall = max(time.perf_counter() - self.t, 1e-9)
+        other = (_busy_s() - self.busy) - (_own_s() - self.own)
+        self.cores = max(0.0, other / wall)
+
+
+def measure(argv: list[str], cwd: Path, interval: float = 0.05) -> dict:
+    """Run ``argv`` in a fresh wrapper process; its wall time and memory (see WRAPPER)."""
+    with Background() as bg:
+        done = subprocess.run([sys.executable, "-c", WRAPPER, json.dumps(argv), str(interval)],
+                              cwd=cwd, capture_output=True, text=True, check=True, env=ENV)
+    found = json.loads(done.stdout)
+    found["background_cores"] = bg.cores
+    return found
+
+
+def summary(values: list[float]) -> dict:
+    return {"runs": len(values), "best": min(values), "median": statistics.median(values),
+            "mean": statistics.fmean(values), "all": values}
+
+
+# --- 1. builds ---------------------------------------------------------------------------------
+
+def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: float,
+               keep: bool = False) -> dict:
+    """``kamdocs build -f FORMATS`` up to ``repeat`` times (fewer once ``budget_s`` is spent)."""
+    runs = []
+    out = ws / f"out-{formats.replace(',', '-')}"
+    for k in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        r = measure([exe, "build", "-f", formats, "-o", str(out), "--date", DATE], ws)
+        if r["rc"] != 0:
+            raise BenchError(f"kamdocs build -f {formats} failed (exit {r['rc']}):\n{r['stderr']}")
+        expected = n * len(formats.split(",")) + 1
+        written = sum(1 for p in out.iterdir() if not p.name.startswith("."))
+        if written != expected:
+            raise BenchError(f"kamdocs build -f {formats} wrote {written} files, not {expected}")
+        runs.append(r)
+        log(f"build -f {formats} ({n} dossiers) run {k + 1}: {r['wall_s']:.2f} s, "
+            f"{n / r['wall_s']:.0f} docs/s, max RSS {r['maxrss_kb'] / 1024:.0f} MB, "
+            f"other processes {r['background_cores']:.2f} cores")
+        if sum(x["wall_s"] for x in runs) >= budget_s:
+            break
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
+    walls = [r["wall_s"] for r in runs]
+    wall = summary(walls)
+    return {
+        "formats": formats, "n": n, "wall_s": wall,
+        "docs_per_s": {"best": n / wall["best"], "median": n / wall["median"]},
+        "ms_per_doc": {"best": 1000 * wall["best"] / n, "median": 1000 * wall["median"] / n},
+        "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+        "cores_used": statistics.median(r["cpu_s"] / r["wall_s"] for r in runs),
+        "peak_rss_mb": max(r["maxrss_kb"] for r in runs) / 1024,
+        "peak_tree_rss_mb": max(r["tree_rss_kb"] for r in runs) / 1024,
+        "peak_tree_pss_mb": max(r["tree_pss_kb"] for r in runs) / 1024,
+        "max_processes": max(r["max_procs"] for r in runs),
+        "background_cores": max(r["background_cores"] for r in runs),
+        "out": str(out) if keep else None,
+    }
+
+
+# --- 2. single commands ------------------------------------------------------------------------
+
+def time_command(argv: list[str], cwd: Path, runs: int, env: dict | None = None) -> dict:
+    """Wall time of ``argv`` in a fresh process, ``runs`` times after one warm-up run."""
+    env = env or ENV
+    subprocess.run(argv, cwd=cwd, check=True, capture_output=True, env=env)
+    walls = []
+    with Background() as bg:
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run(argv, cwd=cwd, check=True, capture_output=True, env=env)
+            walls.append(time.perf_counter() - t0)
+    s = summary([w * 1000 for w in walls])
+    s["background_cores"] = bg.cores
+    s["argv"] = " ".join(Path(argv[0]).name if i == 0 else a for i, a in enumerate(argv))
+    return s
+
+
+# --- 3. comparisons ----------------------------------------------------------------------------
+
+def pick_sample(md_out: Path, ws: Path, k: int, warm: int) -> tuple[list, list]:
+    """``k`` (dossier, Markdown) pairs spread evenly over the build (en and bg alike), and
+    ``warm`` other pairs to warm caches with before timing."""
+    manifest = json.loads((md_out / "manifest.json").read_text(encoding="utf-8"))
+    pairs = sorted((o["dossier"], o["path"]) for o in manifest["outputs"]
+                   if o["path"].endswith(".md"))
+    step = max(1, len(pairs) // k)
+    chosen = pairs[::step][:k]
+    others = [p for p in pairs if p not in chosen][:warm]
+
+    def resolve(items: list) -> list[tuple[Path, Path]]:
+        return [((ws / d) if not Path(d).is_absolute() else Path(d), md_out / p) for d, p in items]
+
+    return resolve(chosen), resolve(others)
+
+
+def per_doc(times: list[float]) -> dict:
+    ms = [t * 1000 for t in times]
+    return {"docs": len(ms), "ms_per_doc": statistics.fmean(ms), "median_ms": statistics.median(ms),
+            "min_ms": min(ms), "max_ms": max(ms)}
+
+
+def in_process(tool: str, ws: Path, sample: list, warm: list, passes: int) -> dict:
+    """One in-process measurement, in a fresh process (bench/inproc.py)."""
+    def pairs(items: list) -> list[str]:
+        return [f"{d}::{md}" for d, md in items]
+
+    argv = [sys.executable, str(HERE / "inproc.py"), tool, str(ws), "--passes", str(passes),
+            "--sample", *pairs(sample)]
+    if warm:
+        argv += ["--warm", *pairs(warm)]
+    with Background() as bg:
+        done = subprocess.run(argv, capture_output=True, text=True, env=ENV)
+    if done.returncode != 0:
+        return {"skipped": f"failed (exit {done.returncode}): {done.stderr.strip()[-500:]}"}
+    found = json.loads(done.stdout)
+    if "seconds" not in found:
+        return found
+    result = per_doc(found.pop("seconds"))
+    result.update(found)
+    result["background_cores"] = bg.cores
+    return result
+
+
+IN_PROCESS = (  # (result key, inproc.py tool)
+    ("docx", "kamdocs:docx"), ("md", "kamdocs:md"), ("html", "kamdocs:html"),
+    ("md+docx+html", "kamdocs:md,docx,html"), ("md_to_docx_stage", "kamdocs:stage"),
+    ("load_validate", "kamdocs:load"),
+)
+
+
+def comparisons(ws: Path, sample: list[tuple[Path, Path]], warm: list[tuple[Path, Path]],
+                passes: int) -> dict:
+    texts = [md.read_text(encoding="utf-8") for _, md in sample]
+    found: dict = {"sample_docs": len(sample),
+                   "sample_md_kb_median": statistics.median(len(t.encode()) for t in texts) / 1024,
+                   "warm_docs": len(warm), "kamdocs": {}}
+    for key, tool in IN_PROCESS:
+        log(f"in-process {tool}, {len(sample)} sampled documents (fresh process)")
+        found["kamdocs"][key] = in_process(tool, ws, sample, warm, 1)
+
+    exe = compare.pandoc_path()
+    if exe:
+        work = Path(tempfile.mkdtemp(prefix="pandoc-", dir=ws))
+        log(f"pandoc, one process per document, {len(sample)} documents")
+        with Background() as bg:
+            times = compare.time_pandoc(exe, [md for _, md in sample],
+                                        ws / "templates" / "reference.docx", work)
+        found["pandoc"] = per_doc(times)
+        found["pandoc"]["background_cores"] = bg.cores
+        found["pandoc"]["version"] = compare.pandoc_version(exe)
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        found["pandoc"] = {"skipped": "pandoc is not on PATH (apt-get install -y pandoc)"}
+
+    for name in ("python-docx", "docxtpl"):
+        log(f"{name}, in-process, {len(sample)} documents, best of {passes} passes")
+        found[name] = in_process(name, ws, sample, warm[:3], passes)
+        if "ms_per_doc" in found[name]:
+            found[name]["version"] = _version(name)
+    return found
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+# --- 4. report -----------------------------------------------------------------------------------
+
+def verdict(name: str, value: float | None) -> dict:
+    op, target, unit = TARGETS[name]
+    if value is None:
+        ok = None
+    else:
+        ok = {">=": value >= target, "<": value < target, "<=": value <= target}[op]
+    return {"value": value, "target": f"{op} {target} {unit}", "pass": ok}
+
+
+def ratio(slow: dict, fast: dict) -> float | None:
+    if "ms_per_doc" not in slow or "ms_per_doc" not in fast or not fast["ms_per_doc"]:
+        return None
+    return slow["ms_per_doc"] / fast["ms_per_doc"]
+
+
+def evaluate(res: dict) -> dict:
+    b, cmp_, lat = res["build"], res.get("compare", {}), res["latency"]
+    docx_cli = {"ms_per_doc": b["docx"]["ms_per_doc"]["median"]}
+    kam = cmp_.get("kamdocs", {})
+    ratios = {
+        "pandoc_vs_kamdocs_build_docx": ratio(cmp_.get("pandoc", {}), docx_cli),
+        "pandoc_vs_kamdocs_in_process_docx": ratio(cmp_.get("pandoc", {}), kam.get("docx", {})),
+        "docxtpl_vs_kamdocs_in_process_docx": ratio(cmp_.get("docxtpl", {}), kam.get("docx", {})),
+        "python_docx_vs_kamdocs_in_process_docx": ratio(cmp_.get("python-docx", {}),
+                                                        kam.get("docx", {})),
+        "python_docx_vs_kamdocs_md_to_docx_stage": ratio(cmp_.get("python-docx", {}),
+                                                         kam.get("md_to_docx_stage", {})),
+        "docxtpl_vs_kamdocs_md_to_docx_stage": ratio(cmp_.get("docxtpl", {}),
+                                                     kam.get("md_to_docx_stage", {})),
+    }
+    big = res.get("big")
+    growth = tree_growth = None
+    if big:
+        growth = big["peak_rss_mb"] / b["all"]["peak_rss_mb"]
+        tree_growth = big["peak_tree_pss_mb"] / max(b["all"]["peak_tree_pss_mb"], 1e-9)
+    res["ratios"] = ratios
+    res["memory_growth"] = {"largest_process": growth, "tree_pss": tree_growth}
+    res["targets"] = {
+        "docs_per_s_all": verdict("docs_per_s_all", b["all"]["docs_per_s"]["median"]),
+        "docs_per_s_md": verdict("docs_per_s_md", b["md"]["docs_per_s"]["median"]),
+        "x_vs_pandoc": verdict("x_vs_pandoc", ratios["pandoc_vs_kamdocs_build_docx"]),
+        "x_vs_docxtpl": verdict("x_vs_docxtpl", ratios["docxtpl_vs_kamdocs_in_process_docx"]),
+        "peak_mb": verdict("peak_mb", b["all"]["peak_rss_mb"]),
+        "peak_tree_mb": verdict("peak_tree_mb", b["all"]["peak_tree_pss_mb"]),
+        "peak_growth": verdict("peak_growth",
+                               max(filter(None, (growth, tree_growth)), default=None)),
+        "render_docx_ms": verdict("render_docx_ms", lat["render_docx"]["median"]),
+        "help_ms": verdict("help_ms", lat["help"]["median"]),
+    }
+    return res
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def status(v: dict) -> str:
+    return {True: "PASS", False: "MISS", None: "—"}[v["pass"]]
+
+
+def report(res: dict) -> str:
+    b, t, cmp_ = res["build"], res["targets"], res.get("compare", {})
+    n = b["n"]
+    m = res["machine"]
+    lines = [f"kamdocs benchmark — {res['date']} — {m['nproc']} cores, Python {m['python']}, "
+             f"{m['platform']}", ""]
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(label: str, value: str, target: str = "", state: str = "") -> None:
+        rows.append((label, value, target, state))
+
+    def section(title: str) -> None:
+        rows.append((title, "", "", ""))
+
+    section(f"kamdocs build, {n} dossiers (median of runs; best in brackets)")
+    for key, label, tk in (("all", "md+docx+html", "docs_per_s_all"),
+                           ("md", "md only", "docs_per_s_md"),
+                           ("docx", "docx only", None), ("html", "html only", None)):
+        r = b[key]
+        value = (f"{fmt(r['docs_per_s']['median'], 0)} docs/s ({fmt(r['docs_per_s']['best'], 0)}), "
+                 f"{fmt(r['ms_per_doc']['median'], 2)} ms/doc, {r['wall_s']['runs']} run(s), "
+                 f"{fmt(r['cores_used'], 2)} cores")
+        row(f"  {label}", value, t[tk]["target"] if tk else "", status(t[tk]) if tk else "")
+    section("memory (kamdocs build -f md,docx,html)")
+    a = b["all"]
+    row(f"  largest process, N={n}", f"{fmt(a['peak_rss_mb'])} MB", t["peak_mb"]["target"],
+        status(t["peak_mb"]))
+    row(f"  whole tree (PSS sum), N={n}", f"{fmt(a['peak_tree_pss_mb'])} MB "
+        f"(RSS sum {fmt(a['peak_tree_rss_mb'])}, {a['max_processes']} proc)",
+        t["peak_tree_mb"]["target"], status(t["peak_tree_mb"]))
+    big = res.get("big")
+    if big:
+        row(f"  largest process, N={big['n']}", f"{fmt(big['peak_rss_mb'])} MB "
+            f"({fmt(big['docs_per_s']['median'], 0)} docs/s)")
+        row(f"  whole tree (PSS sum), N={big['n']}", f"{fmt(big['peak_tree_pss_mb'])} MB")
+        g = res["memory_growth"]
+        row(f"  growth N={n} -> {big['n']}", f"{fmt(g['largest_process'], 2)}x largest process, "
+            f"{fmt(g['tree_pss'], 2)}x tree", t["peak_growth"]["target"], status(t["peak_growth"]))
+    else:
+        row("  flat as N grows", "not measured (--big 0)", t["peak_growth"]["target"], "—")
+    section("single commands, fresh process (median; best in brackets)")
+    lat = res["latency"]
+    row("  kamdocs --help", f"{fmt(lat['help']['median'], 0)} ms ({fmt(lat['help']['best'], 0)})",
+        t["help_ms"]["target"], status(t["help_ms"]))
+    row("  kamdocs render one.yaml -f docx", f"{fmt(lat['render_docx']['median'], 0)} ms "
+        f"({fmt(lat['render_docx']['best'], 0)})", t["render_docx_ms"]["target"],
+        status(t["render_docx_ms"]))
+    cold = lat.get("render_docx_no_bytecode_cache")
+    if cold:
+        row("    same, PYTHONDONTWRITEBYTECODE=1 (no .pyc)",
+            f"{fmt(cold['median'], 0)} ms ({fmt(cold['best'], 0)})")
+    if cmp_:
+        section(f"per document, DOCX from the same Markdown, {cmp_['sample_docs']} sampled docs "
+                f"(median md {fmt(cmp_['sample_md_kb_median'])} KB)")
+        kam = cmp_["kamdocs"]
+        row("  kamdocs build -f docx (CLI, per doc)",
+            f"{fmt(b['docx']['ms_per_doc']['median'], 2)} ms")
+        for key, label in (("docx", "kamdocs in-process, docx"), ("md", "kamdocs in-process, md"),
+                           ("html", "kamdocs in-process, html"),
+                           ("md+docx+html", "kamdocs in-process, all three"),
+                           ("md_to_docx_stage", "kamdocs Markdown->DOCX stage only"),
+                           ("load_validate", "kamdocs load+validate (in-process)")):
+            r = kam.get(key, {})
+            row(f"  {label}", f"{fmt(r['ms_per_doc'], 2)} ms" if "ms_per_doc" in r
+                else r.get("skipped", "n/a"))
+        for key, label in (("pandoc", "pandoc --reference-doc (1 process/doc)"),
+                           ("python-docx", "plain python-docx (in-process)"),
+                           ("docxtpl", "docxtpl (in-process)")):
+            r = cmp_.get(key, {})
+            row(f"  {label}", f"{fmt(r['ms_per_doc'], 2)} ms ({r['docs']} docs)"
+                if "ms_per_doc" in r else "skipped: " + r.get("skipped", "?"))
+        section("ratios (how many times faster kamdocs is)")
+        ra = res["ratios"]
+        row("  pandoc / kamdocs build -f docx", f"{fmt(ra['pandoc_vs_kamdocs_build_docx'])}x",
+            t["x_vs_pandoc"]["target"], status(t["x_vs_pandoc"]))
+        row("  pandoc / kamdocs in-process docx",
+            f"{fmt(ra['pandoc_vs_kamdocs_in_process_docx'])}x")
+        row("  docxtpl / kamdocs in-process docx",
+            f"{fmt(ra['docxtpl_vs_kamdocs_in_process_docx'])}x",
+            t["x_vs_docxtpl"]["target"], status(t["x_vs_docxtpl"]))
+        row("  docxtpl / kamdocs md->docx stage",
+            f"{fmt(ra['docxtpl_vs_kamdocs_md_to_docx_stage'])}x")
+        row("  python-docx / kamdocs in-process docx",
+            f"{fmt(ra['python_docx_vs_kamdocs_in_process_docx'])}x")
+        row("  python-docx / kamdocs md->docx stage",
+            f"{fmt(ra['python_docx_vs_kamdocs_md_to_docx_stage'])}x")
+    w0 = max(len(r[0]) for r in rows if r[1])
+    w1 = max(len(r[1]) for r in rows)
+    w2 = max(len(r[2]) for r in rows)
+    for label, value, target, state in rows:
+        if not value:
+            lines.append(label)
+        else:
+            lines.append(f"{label:<{w0}}  {value:<{w1}}  {target:<{w2}}  {state}".rstrip())
+    noisy = _noisy(res)
+    if noisy:
+        lines += ["", f"WARNING: other processes kept up to {max(noisy.values()):.2f} cores busy "
+                      f"during: {', '.join(noisy)}. Those figures are pessimistic; re-run on an "
+                      "idle machine (see background_cores in the JSON)."]
+    misses = [k for k, v in t.items() if v["pass"] is False]
+    lines += ["", f"targets: {sum(1 for v in t.values() if v['pass'])} PASS, {len(misses)} MISS"
+              + (f" ({', '.join(misses)})" if misses else "")
+              + f"; harness took {res['harness_s']:.0f} s"]
+    return "\n".join(lines)
+
+
+NOISE_CORES = 0.25
+
+
+def _noisy(res: dict) -> dict[str, float]:
+    """Measurements during which other processes used more than NOISE_CORES cores."""
+    found: dict[str, float] = {}
+    for key in ("all", "md", "docx", "html"):
+        found[f"build -f {key}"] = res["build"][key]["background_cores"]
+    if res.get("big"):
+        found["big build"] = res["big"]["background_cores"]
+    for key, value in res["latency"].items():
+        found[key] = value["background_cores"]
+    for key, value in res.get("compare", {}).items():
+        if isinstance(value, dict) and "background_cores" in value:
+            found[key] = value["background_cores"]
+        elif key == "kamdocs":
+            for sub, v in value.items():
+                if "background_cores" in v:
+                    found[f"kamdocs {sub}"] = v["background_cores"]
+    return {k: v for k, v in found.items() if v > NOISE_CORES}
+
+
+def machine() -> dict:
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:
+        affinity = os.cpu_count()
+    mem = None
+    try:
+        with open("/proc/meminfo") as fh:
+            mem = int(fh.readline().split()[1]) // 1024
+    except OSError:
+        pass
+    return {"nproc": affinity, "cpu_count": os.cpu_count(), "python": platform.python_version(),
+            "implementation": platform.python_implementation(), "platform": platform.platform(),
+            "machine": platform.machine(), "processor": _cpu_model(), "mem_total_mb": mem}
+
+
+def _cpu_model() -> str | None:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="kamdocs benchmark (see bench/README.md)")
+    ap.add_argument("--n", type=int, default=None, help="dossiers in the main build (default 1000)")
+    ap.add_argument("--big", type=int, default=None,
+                    help="dossiers in the memory-growth build (default 5000; 0 skips it)")
+    ap.add_argument("--repeat", type=int, default=None, help="runs per build (default 3)")
+    ap.add_argument("--budget", type=float, default=None,
+                    help="seconds per build measurement after which no further run starts "
+                         "(default 75; at least one run always happens)")
+    ap.add_argument("--sample", type=int, default=None,
+                    help="documents in the side-by-side comparisons (default 30)")
+    ap.add_argument("--latency-runs", type=int, default=None,
+                    help="runs per single command (default 10)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quick", action="store_true",
+                    help="small smoke run (N=24, big 48, 1 run, 4 sampled docs); < 60 s")
+    ap.add_argument("--no-compare", action="store_true", help="skip pandoc/python-docx/docxtpl")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="generate the workspaces here and keep them (default: a temp folder)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="results file (default bench/results.json; "
+                         "bench/results-quick.json with --quick)")
+    ap.add_argument("--strict", action="store_true", help="exit 3 when any target is missed")
+    args = ap.parse_args(argv)
+    quick = args.quick
+    n = args.n or (24 if quick else 1000)
+    big = args.big if args.big is not None else (48 if quick else 5000)
+    repeat = args.repeat or (1 if quick else 3)
+    budget = args.budget if args.budget is not None else (10.0 if quick else 75.0)
+    sample_k = args.sample or (4 if quick else 30)
+    lat_runs = args.latency_runs or (3 if quick else 10)
+    out_file = args.out or (HERE / ("results-quick.json" if quick else "results.json"))
+
+    started = time.perf_counter()
+    exe = kamdocs_exe()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="kamdocs-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    shell_no_pyc = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    ENV["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
+    res: dict = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {"n": n, "big": big, "repeat": repeat, "budget_s": budget,
+                     "sample": sample_k, "latency_runs": lat_runs, "seed": args.seed,
+                     "quick": quick, "build_date": DATE, "kamdocs": exe,
+                     "bytecode_cache": "PYTHONPYCACHEPREFIX in the harness's temp folder",
+                     "shell_sets_PYTHONDONTWRITEBYTECODE": shell_no_pyc},
+        "versions": {d: _version(d) for d in ("kamdocs", "python-docx", "markdown", "jinja2",
+                                              "pydantic", "lxml", "docxtpl")},
+    }
+    try:
+        ws = base / f"ws-{n}"
+        log(f"generating {n} dossiers in {ws}")
+        t0 = time.perf_counter()
+        gen.generate(ws, n, args.seed)
+        res["generate_s"] = time.perf_counter() - t0
+        one = ws / "dossiers" / "bench-0001.yaml"
+        # Warm-up: compiles every module's bytecode so the first timed run is not penalised.
+        subprocess.run([exe, "render", str(one), "-f", "md,docx,html", "-o", str(ws / "warm"),
+                        "--date", DATE], cwd=ws, check=True, capture_output=True, env=ENV)
+        shutil.rmtree(ws / "warm", ignore_errors=True)
+
+        res["build"] = {"n": n}
+        res["build"]["all"] = time_build(exe, ws, n, "md,docx,html", repeat, budget)
+        res["build"]["md"] = time_build(exe, ws, n, "md", repeat, budget, keep=True)
+        res["build"]["docx"] = time_build(exe, ws, n, "docx", repeat, budget)
+        res["build"]["html"] = time_build(exe, ws, n, "html", repeat, budget)
+
+        log(f"single commands, {lat_runs} runs each")
+        tmp_out = ws / "latency-out"
+        res["latency"] = {
+            "help": time_command([exe, "--help"], ws, lat_runs),
+            "render_docx": time_command([exe, "render", str(one.relative_to(ws)), "-f", "docx",
+                                         "-o", str(tmp_out), "--date", DATE], ws, lat_runs),
+        }
+        if shell_no_pyc:  # as this shell would run it: kamdocs' modules compiled every time
+            shell_env = dict(os.environ)
+            shell_env.pop("PYTHONPYCACHEPREFIX", None)
+            res["latency"]["render_docx_no_bytecode_cache"] = time_command(
+                [exe, "render", str(one.relative_to(ws)), "-f", "docx", "-o", str(tmp_out),
+                 "--date", DATE], ws, lat_runs, env=shell_env)
+        shutil.rmtree(tmp_out, ignore_errors=True)
+
+        if not args.no_compare:
+            sample, warm = pick_sample(ws / "out-md", ws, sample_k, 4 if quick else 20)
+            res["compare"] = comparisons(ws, sample, warm, passes=1 if quick else 3)
+
+        if big:
+            bws = base / f"ws-{big}"
+            log(f"generating {big} dossiers in {bws}")
+            gen.generate(bws, big, args.seed)
+            res["big"] = time_build(exe, bws, big, "md,docx,html", 1, 0)
+            if not args.keep:
+                shutil.rmtree(bws, ignore_errors=True)
+    except (BenchError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", None)
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        log(f"FAILED: {exc}" + (f"\n{detail}" if detail else ""))
+        return 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+    res["harness_s"] = time.perf_counter() - started
+    evaluate(res)
+    text = report(res)
+    res["report"] = text.splitlines()
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(text)
+    print(f"\nwrote {out_file}")
+    if args.strict and any(v["pass"] is False for v in res["targets"].values()):
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
