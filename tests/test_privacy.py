@@ -248,14 +248,6 @@ def test_leak_split_by_formatting(ws: Path, fmt: str) -> None:
     assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG kamdocs/render/pipeline.py render(): the Markdown is checked as source text "
-        "(guard.find(text)), so Markdown syntax inside a leaked value hides it: '**', link "
-        "brackets, or the backslashes escape_md adds to a public field ('\\[2027\\]')"
-    ),
-)
 @pytest.mark.parametrize("vector", ["formatting", "escaped public field"])
 def test_leak_split_by_formatting_in_markdown(ws: Path, vector: str) -> None:
     if vector == "formatting":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,16 @@ from kamdocs.templating import TemplateFailure
 
 REFERENCE_DOCX = "reference.docx"
 BCP47 = {"en": "en-US", "bg": "bg-BG"}
+
+
+_ESCAPE_RE = re.compile(r"\\(.)")
+_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS_RE = re.compile(r"[*_`]+")
+
+
+def _readable(markdown: str) -> str:
+    """Markdown as a reader sees it, near enough for a privacy scan: no escapes, links, emphasis."""
+    return _EMPHASIS_RE.sub("", _LINK_RE.sub(r"\1", _ESCAPE_RE.sub(r"\1", markdown)))
 
 
 @dataclass
@@ -42,7 +53,10 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
     leaks: list[Problem] = []
 
     def check(output: str, content: str, markup: bool) -> None:
-        field = guard.scan_markup(content) if markup else guard.find(content)
+        if markup:
+            field = guard.scan_markup(content)
+        else:  # Markdown: as written, and as read (syntax inside a value must not hide it)
+            field = guard.find(content) or guard.find(_readable(content))
         if field is not None:
             leaks.append(leak_problem(loaded.source, output, field))
 
