@@ -29,7 +29,7 @@ test: $(TEST_STAMP)
 
 ## Long property-based fuzzing (not part of `make test`).
 fuzz: $(TEST_STAMP)
-	KAMDOCS_FUZZ_EXAMPLES=$${KAMDOCS_FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q -p no:randomly tests/fuzz
+	KAMDOCS_FUZZ_EXAMPLES=$${KAMDOCS_FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q tests/fuzz
 
 ## Benchmarks: throughput, latency and memory against the tools found on this machine.
 bench: $(TEST_STAMP)
