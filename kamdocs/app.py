@@ -19,6 +19,7 @@ from kamdocs.workspace import Workspace, build_date, dossier_files
 
 if TYPE_CHECKING:
     from kamdocs.build import Outcome
+    from kamdocs.tailor import Plan
 
 
 @dataclass
@@ -196,22 +197,20 @@ def _manifest(
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> dict:
-    """Per DMU member, the arguments chosen, in order, with scores and reasons (SPEC's shape)."""
-    from kamdocs.tailor import tailor
+@dataclass
+class Explanation:
+    """Why each DMU member reads what they read: the tailored plan of one dossier."""
 
-    checked = load_all(workspace, [path], date)
-    loaded = checked.dossiers[0]
-    plan = tailor(loaded.dossier, checked.library)
-    members = []
-    for member in loaded.dossier.dmu:
-        members.append(
+    loaded: Loaded
+    plan: Plan
+
+    def as_json(self) -> dict:
+        """SPEC's shape, plus ``not_eligible``: argument id -> why it could not be chosen."""
+        loaded, plan = self.loaded, self.plan
+        members = [
             {
                 "id": member.key,
-                "name": member.name,
                 "persona": member.persona,
-                "role": member.role,
-                "knowledge": member.knowledge,
                 "arguments": [
                     {
                         "id": s.argument.id,
@@ -222,50 +221,54 @@ def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> di
                     for s in plan.member_arguments(member.key)
                 ],
             }
-        )
-    return {
-        "client": loaded.slug,
-        "locale": loaded.lang,
-        "issued": loaded.issued.isoformat(),
-        "valid_until": loaded.valid_until.isoformat(),
-        "members": members,
-        "sections": [
-            {
-                "persona": s.persona,
-                "members": [m.key for m in s.members],
-                "arguments": [c.argument.id for c in s.arguments],
-                "references": [r.id for r in s.references],
-            }
-            for s in plan.sections
-        ],
-        "not_eligible": plan.rejected,
-    }
+            for member in loaded.dossier.dmu
+        ]
+        return {
+            "client": loaded.slug,
+            "locale": loaded.lang,
+            "issued": loaded.issued.isoformat(),
+            "valid_until": loaded.valid_until.isoformat(),
+            "members": members,
+            "not_eligible": plan.rejected,
+        }
 
-
-def explain_text(data: dict) -> str:
-    """The explanation as a table an account manager reads."""
-    lines = [
-        f"{data['client']} ({data['locale']}), issued {data['issued']}, "
-        f"valid until {data['valid_until']}",
-        "",
-    ]
-    for member in data["members"]:
-        lines.append(
-            f"{member['name']} [{member['id']}]: "
-            f"{member['persona']}, {member['role']}, {member['knowledge']}"
-        )
-        if not member["arguments"]:
-            lines.append("  (no argument could be chosen)")
-        width = max((len(a["id"]) for a in member["arguments"]), default=0)
-        for i, arg in enumerate(member["arguments"], 1):
+    def as_text(self) -> str:
+        """A table an account manager reads: each reason with the points it adds."""
+        loaded, plan = self.loaded, self.plan
+        lines = [
+            f"{loaded.slug} ({loaded.lang}), issued {loaded.issued.isoformat()}, "
+            f"valid until {loaded.valid_until.isoformat()}",
+            "",
+        ]
+        for member in loaded.dossier.dmu:
             lines.append(
-                f"  {i:>2}. {arg['id']:<{width}}  {arg['kind']:<16} score {arg['score']:>4}"
+                f"{member.name} [{member.key}]: {member.persona}, {member.role}, {member.knowledge}"
             )
-            for reason in arg["reasons"]:
-                lines.append(f"        - {reason}")
-        lines.append("")
-    if data["not_eligible"]:
-        lines.append("Not eligible:")
-        for arg_id, why in data["not_eligible"].items():
-            lines.append(f"  {arg_id}: {why}")
-    return "\n".join(lines).rstrip() + "\n"
+            chosen = plan.member_arguments(member.key)
+            if not chosen:
+                lines.append("  (no argument could be chosen)")
+            width = max((len(s.argument.id) for s in chosen), default=0)
+            for i, s in enumerate(chosen, 1):
+                lines.append(
+                    f"  {i:>2}. {s.argument.id:<{width}}  {s.argument.kind:<16} score {s.score:>4}"
+                )
+                if s.pinned:
+                    lines.append(f"{'':14}{s.reasons[0]}")
+                for c in s.contributions:
+                    lines.append(
+                        f"{'':8}{c.points:+4d}  {c.reason}" if c.points else f"{'':14}{c.reason}"
+                    )
+            lines.append("")
+        if plan.rejected:
+            lines.append("Not eligible:")
+            lines.extend(f"  {arg_id}: {why}" for arg_id, why in plan.rejected.items())
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> Explanation:
+    """Per DMU member, the arguments chosen, in order, with scores and reasons."""
+    from kamdocs.tailor import tailor
+
+    checked = load_all(workspace, [path], date)
+    loaded = checked.dossiers[0]
+    return Explanation(loaded, tailor(loaded.dossier, checked.library))

@@ -206,8 +206,8 @@ def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: P
 
     from kamdocs import app
 
-    data = app.explain(_workspace(templates), dossier, _date(date))
-    click.echo(
-        json.dumps(data, indent=2, ensure_ascii=False) if as_json else app.explain_text(data),
-        nl=as_json,
-    )
+    explanation = app.explain(_workspace(templates), dossier, _date(date))
+    if as_json:
+        click.echo(json.dumps(explanation.as_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(explanation.as_text(), nl=False)
