@@ -27,7 +27,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check kamdocs tests bench scripts
 	$(BIN)/python -m pytest -q
 
-## Long property-based fuzzing (not part of `make test`).
+## Long property-based fuzzing (`make test` runs a short version of the same test).
 fuzz: $(TEST_STAMP)
 	KAMDOCS_FUZZ_EXAMPLES=$${KAMDOCS_FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q tests/fuzz
 
