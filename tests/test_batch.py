@@ -273,14 +273,6 @@ def test_disk_full_while_staging(ws: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert snapshot(ws / "out") == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG kamdocs/output.py Batch.commit: files are os.replace'd one by one; when one replace "
-        "fails (here a folder stands where gamma-ad.html goes) the ones before it have already "
-        "replaced their targets, so exit 1 leaves a half-updated output folder"
-    ),
-)
 def test_a_failing_replace_changes_nothing(ws: Path) -> None:
     assert run("render", "dossiers", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
     (ws / "out/gamma-ad.html").unlink()

@@ -9,14 +9,24 @@ from pathlib import Path
 STYLESHEET = "proposal.css"
 
 
-@lru_cache(maxsize=8)
 def _css(path: Path) -> str:
     try:
-        css = path.read_text(encoding="utf-8")
+        stat = path.stat()
     except FileNotFoundError:
         return ""
+    # Keyed by the real path and its change time: another workspace, or an edited file, in the
+    # same process gets its own stylesheet.
+    return _read_css(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_css(path: Path, mtime_ns: int, size: int) -> str:
+    css = path.read_text(encoding="utf-8")
     # Inside <style> only "</" could end the element early.
     return css.replace("</", "<\\/")
+
+
+_css.cache_clear = _read_css.cache_clear  # type: ignore[attr-defined]
 
 
 def page(body: str, title: str, lang: str, templates: Path) -> str:
