@@ -6,9 +6,13 @@ import datetime as dt
 import multiprocessing
 import os
 import signal
+import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from kamdocs.dossier import load_dossier
@@ -18,6 +22,8 @@ from kamdocs.library import Library
 # Below this many dossiers, starting worker processes costs more than it saves.
 PARALLEL_MIN = 24
 CHUNKSIZE = 8
+ORPHAN_CHECK = 0.5  # seconds between a worker's checks that the batch's process still runs
+IN_FLIGHT = 2  # chunks per worker submitted ahead: workers stay busy, memory stays bounded
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,15 @@ def _render(path: Path) -> Outcome:
 def _worker_init() -> None:
     # Ctrl-C goes to the whole process group; the parent alone decides how a batch ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # If the parent is killed (SIGKILL, OOM killer), nobody closes the pool: the workers would
+    # wait for work forever, holding the parent's pipes. Leave once the parent is gone.
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    os._exit(1)
 
 
 def workers() -> int:
@@ -75,8 +90,16 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _render_chunk(paths: list[Path]) -> list[Outcome]:
+    return [_render(path) for path in paths]
+
+
 def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Iterator[Outcome]:
-    """Render every dossier; outcomes come in the order of ``paths`` whatever runs them."""
+    """Render every dossier; outcomes come in the order of ``paths`` whatever runs them.
+
+    Only a few chunks per worker are in flight at a time, so however many dossiers a batch has,
+    the parent holds the documents of a bounded number of them (the caller stages each to disk).
+    """
     global _JOB
     _JOB = job
     processes = processes or workers()
@@ -88,6 +111,13 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
         processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
     )
     try:
-        yield from pool.map(_render, paths, chunksize=CHUNKSIZE)
+        chunks = (paths[i : i + CHUNKSIZE] for i in range(0, len(paths), CHUNKSIZE))
+        ahead = islice(chunks, IN_FLIGHT * processes)
+        pending = deque(pool.submit(_render_chunk, chunk) for chunk in ahead)
+        while pending:
+            done = pending.popleft().result()
+            for chunk in islice(chunks, 1):
+                pending.append(pool.submit(_render_chunk, chunk))
+            yield from done
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
+import re
 from pathlib import Path
 from types import TracebackType
 
@@ -69,34 +71,56 @@ class Batch:
         try:
             with open(temp, "xb") as fh:
                 fh.write(data)
-        except OSError as exc:
+        except BaseException as exc:  # also Ctrl-C: never leave a half-written temporary file
             with contextlib.suppress(OSError):
                 temp.unlink()
-            raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
+            if isinstance(exc, OSError):
+                raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
+            raise
         digest = hashlib.sha256(data).hexdigest()
         self.staged.append((temp, target, digest))
         return digest
 
     def commit(self) -> list[tuple[Path, str]]:
-        """Move every staged file into place, holding the folder's lock against other builds."""
+        """Move every staged file into place, holding the folder's lock against other builds.
+
+        All or nothing here too: each target that exists is first hard-linked to a backup, and
+        if a replacement fails (or Ctrl-C arrives) the ones already made are undone.
+        """
         if not self.staged:
             return []
         # One flush of every staged file to disk, so a power cut after a rename cannot leave
         # an empty document in place of the old one (cheaper than an fsync per file).
         os.sync()
         self._lock()
+        done: list[tuple[Path, Path | None]] = []  # each target replaced, and its backup
+        failed = self.out
         try:
-            for temp, target, _ in self.staged:
+            remove_stale(self.out)
+            for _, target, _ in self.staged:
+                if target.is_dir() and not target.is_symlink():
+                    raise OutputError(f"{target}: cannot replace: a folder is in the way")
+            for i, (temp, target, _) in enumerate(self.staged):
+                failed = target
+                done.append((target, _backup(target, i)))
                 os.replace(temp, target)
+            failed = self.out
             _fsync_dir(self.out)
-        except OSError as exc:
+        except BaseException as exc:
+            _undo(done)
             self.abort()
-            raise OutputError(f"{self.out}: cannot replace outputs: {exc.strerror}") from None
+            if isinstance(exc, OSError):
+                raise OutputError(f"{failed}: cannot replace: {exc.strerror}") from None
+            raise
         finally:
             self._unlock()
-        done = [(target, digest) for _, target, digest in self.staged]
+        for _, backup in done:
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
+        result = [(target, digest) for _, target, digest in self.staged]
         self.staged = []
-        return done
+        return result
 
     def abort(self) -> None:
         """Remove every staged file; what was in the folder before stays as it was."""
@@ -123,6 +147,68 @@ class Batch:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+
+
+# The temporary files a batch makes: ".<name>.<pid>.<n>.tmp" and ".<name>.<pid>.<n>.bak.tmp".
+_TEMP = re.compile(r"^\..+\.(\d+)\.\d+(?:\.bak)?\.tmp$")
+
+
+def _backup(target: Path, i: int) -> Path | None:
+    """Hard-link ``target`` to a hidden backup; None when it does not exist (or cannot be linked).
+
+    Where the file system has no hard links, the file is replaced without a backup.
+    """
+    backup = target.with_name(f".{target.name}.{os.getpid()}.{i}.bak.tmp")
+    try:
+        os.link(target, backup)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EACCES):
+            return None
+        raise
+    return backup
+
+
+def _undo(done: list[tuple[Path, Path | None]]) -> None:
+    """Put back what a failed commit replaced: each backup, and no file where there was none."""
+    for target, backup in reversed(done):
+        with contextlib.suppress(OSError):
+            if backup is None:
+                target.unlink()
+                continue
+            os.replace(backup, target)
+            # A rename onto another link of the same file does nothing: the target was never
+            # replaced. Either way the backup name must go.
+            backup.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. a process of another user
+        return True
+    return True
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Remove the temporary files of builds that were killed (their process is gone).
+
+    Those of a build still running on this machine are left alone.
+    """
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            match = _TEMP.match(entry.name)
+            if match and not _alive(int(match.group(1))) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def write_new(path: Path, text: str) -> None:

@@ -1,0 +1,351 @@
+"""Faults while writing: a full disk, a failing rename, Ctrl-C, a kill, two builds at once.
+
+Whatever happens, every output file is the old version or a complete new one, a failed run
+changes nothing, and no temporary file is ever taken for an output (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers import DOSSIER, build_file_tree, small_library
+
+from kamdocs import output, templating
+from kamdocs.cli import main
+from kamdocs.render import html as html_view
+
+FIRST, SECOND = "2026-11-26", "2026-12-01"
+ALL = ("-f", "md,docx,html")
+Big = tuple[Path, dict[str, bytes], dict[str, bytes]]  # a workspace, outputs of FIRST and SECOND
+# Without an issue date the build date is in every document: a build with another date
+# changes every file.
+UNDATED = DOSSIER.replace("  issued: 2026-11-26\n", "")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(templating, "_ENVIRONMENTS", {})
+    html_view._css.cache_clear()
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def workspace(root: Path, count: int) -> Path:
+    small_library(root)
+    build_file_tree(root, {
+        f"dossiers/c{i:03d}.yaml": UNDATED.replace("Acme Logistics AD", f"Client {i:03d}")
+        for i in range(count)
+    })
+    return root
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Thirty dossiers (enough for a parallel batch), built once into out/; the current folder."""
+    workspace(tmp_path, 30)
+    monkeypatch.chdir(tmp_path)
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    return tmp_path
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every entry of ``folder``, hidden ones too, with its bytes and modification time."""
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+def temporary(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def failed(result: Result, exit_code: int = 1) -> str:
+    assert result.exit_code == exit_code, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    return result.stderr
+
+
+def failing_on(
+    call: int, error: BaseException, real: Callable[..., object]
+) -> Callable[..., object]:
+    """``real``, except that its ``call``-th call raises ``error``."""
+    calls = []
+
+    def fake(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        if len(calls) == call:
+            raise error
+        return real(*args, **kwargs)
+
+    fake.calls = calls  # type: ignore[attr-defined]
+    return fake
+
+
+ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+EIO = OSError(errno.EIO, os.strerror(errno.EIO))
+
+
+# --- in-process faults: disk full, a rename that fails, Ctrl-C ------------------------------------
+
+
+def test_disk_full_on_the_nth_file_of_a_parallel_build(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(ws / "out")
+    real_open = open
+
+    def full_disk(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        handle = real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+        if "x" in mode:
+            written.append(path)
+            if len(written) == 40:
+                handle.write(b"half a document")  # the disk fills up in the middle of it
+                handle.close()
+                raise ENOSPC
+        return handle
+
+    written: list[object] = []
+    monkeypatch.setattr(output, "open", full_disk, raising=False)
+    stderr = failed(run("build", *ALL, "-o", "out", "--date", SECOND))
+    name = Path(str(written[-1])).name.split(".")[1]  # .<name>.<pid>.<n>.tmp
+    assert stderr.startswith(f"out/{name}.")
+    assert stderr.rstrip().endswith(": cannot write: No space left on device")
+    assert len(stderr.splitlines()) == 1
+    assert snapshot(ws / "out") == before  # nothing changed, no temporary file left
+
+
+@pytest.mark.parametrize("error", [ENOSPC, EIO], ids=["ENOSPC", "EIO"])
+def test_a_rename_failing_partway_through_commit_changes_nothing(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, error: OSError
+) -> None:
+    before = snapshot(ws / "out")
+    fake = failing_on(25, error, os.replace)  # 24 outputs are already in place by then
+    monkeypatch.setattr(output.os, "replace", fake)
+    stderr = failed(run("build", *ALL, "-o", "out", "--date", SECOND))
+    target = Path(str(fake.calls[24][1]))  # type: ignore[attr-defined]
+    assert stderr == f"out/{target.name}: cannot replace: {error.strerror}\n"
+    assert snapshot(ws / "out") == before  # the 24 were put back: same bytes, same mtimes
+
+
+def test_ctrl_c_partway_through_commit_changes_nothing(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(ws / "out")
+    monkeypatch.setattr(output.os, "replace", failing_on(40, KeyboardInterrupt(), os.replace))
+    stderr = failed(run("build", *ALL, "-o", "out", "--date", SECOND), exit_code=130)
+    assert stderr == "interrupted; no output was changed\n"
+    assert snapshot(ws / "out") == before
+
+
+def test_ctrl_c_while_staging_leaves_no_temporary_file(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(ws / "out")
+    real_open = open
+
+    def interrupted(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        handle = real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+        if "x" in mode:
+            opened.append(path)
+            if len(opened) == 7:
+                handle.write(b"half")
+                handle.close()
+                raise KeyboardInterrupt
+        return handle
+
+    opened: list[object] = []
+    monkeypatch.setattr(output, "open", interrupted, raising=False)
+    stderr = failed(run("build", *ALL, "-o", "out", "--date", SECOND), exit_code=130)
+    assert stderr == "interrupted; no output was changed\n"
+    assert snapshot(ws / "out") == before
+
+
+def test_a_folder_without_hard_links_is_still_written(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some file systems (FAT, some network shares) have no hard links, so no backups: the
+    # build still works, it just cannot undo a rename that fails half-way.
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(output.os, "link", no_links)
+    assert run("build", *ALL, "-o", "out", "--date", SECOND).exit_code == 0
+    assert temporary(ws / "out") == []
+    manifest = json.loads((ws / "out/manifest.json").read_text("utf-8"))
+    assert manifest["build_date"] == SECOND
+    assert_manifest_matches(ws / "out")
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_build_removes_temporary_files_of_killed_builds(ws: Path) -> None:
+    dead, alive = dead_pid(), os.getppid()
+    leftovers = {
+        f".c001.md.{dead}.0.tmp": b"half",
+        f".c001.docx.{dead}.17.bak.tmp": b"old",
+        f".c002.md.{alive}.3.tmp": b"a build still running",
+        ".notes.tmp": b"not ours",
+        "draft.tmp": b"not ours either",
+    }
+    for name, data in leftovers.items():
+        (ws / "out" / name).write_bytes(data)
+    assert run("build", *ALL, "-o", "out", "--date", SECOND).exit_code == 0
+    assert temporary(ws / "out") == sorted([f".c002.md.{alive}.3.tmp", ".notes.tmp", "draft.tmp"])
+    assert_manifest_matches(ws / "out")
+
+
+# --- other processes: Ctrl-C, a kill, two builds at once ------------------------------------------
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_manifest_matches(folder: Path) -> dict:
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    on_disk = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+    on_disk -= {"manifest.json", "draft.tmp"}  # draft.tmp: a user's file, not an output
+    assert set(listed) == on_disk
+    for name, digest in listed.items():
+        assert sha256(folder / name) == digest, name
+    return manifest
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """What a reader of ``folder`` takes for outputs (hidden files are not outputs)."""
+    return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def start_build(root: Path, date: str, out: str = "out") -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kamdocs", "build", *ALL, "-o", out, "--date", date],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: a signal goes to it alone
+    )
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Make sure ``process`` (started here) has ended, and close its pipes."""
+    if process.poll() is None:
+        process.kill()
+    try:
+        process.communicate(timeout=30)  # its workers leave once it is gone (kamdocs.build)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # its own group: only what it started
+
+
+def wait_for_staging(process: subprocess.Popen[str], out: Path) -> None:
+    """Return once ``process`` has staged a file in ``out`` (a hidden .tmp appeared)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(n.endswith(".tmp") for n in os.listdir(out)):
+            return
+        assert process.poll() is None, "the build finished before it was caught staging"
+        time.sleep(0.001)
+    raise AssertionError("the build never staged a file")
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Big:
+    """120 dossiers, with every output of a build on FIRST and of a build on SECOND."""
+    root = workspace(tmp_path_factory.mktemp("big"), 120)
+    for date, out in ((FIRST, "ref1"), (SECOND, "ref2")):
+        done = subprocess.run(
+            [sys.executable, "-m", "kamdocs", "build", *ALL, "-o", out, "--date", date],
+            cwd=root, capture_output=True, text=True, check=False, timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+    return root, outputs(root / "ref1"), outputs(root / "ref2")
+
+
+def fresh_out(big: Big, name: str) -> Path:
+    root = big[0]
+    shutil.copytree(root / "ref1", root / name)
+    return root / name
+
+
+def test_ctrl_c_during_a_build(big: Big) -> None:
+    root, _, _ = big
+    out = fresh_out(big, "interrupted")
+    before = snapshot(out)
+    process = start_build(root, SECOND, out.name)
+    try:
+        wait_for_staging(process, out)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        stop(process)
+    assert process.returncode == 130, stderr
+    assert stderr == "interrupted; no output was changed\n"
+    assert stdout == ""
+    assert snapshot(out) == before  # same files, bytes and mtimes; no temporary file left
+
+
+def test_a_build_killed_midway(big: Big) -> None:
+    root, old, new = big
+    out = fresh_out(big, "killed")
+    for delay in (0.0, 0.3):  # while staging, and (perhaps) while committing
+        process = start_build(root, SECOND, out.name)
+        try:
+            wait_for_staging(process, out)
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+        finally:
+            stop(process)
+        assert process.returncode == -signal.SIGKILL
+        found = outputs(out)
+        assert set(found) == set(old)  # no temporary file is taken for an output
+        for name, data in found.items():
+            assert data in (old[name], new[name]), name  # never half-written
+            if name.endswith(".docx"):
+                with zipfile.ZipFile(out / name) as package:
+                    assert package.testzip() is None
+        leftovers = [n for n in os.listdir(out) if n.endswith(".tmp")]
+        assert all(output._TEMP.match(n) for n in leftovers), leftovers
+    # The next build finishes the job and clears what the killed ones left behind.
+    done = subprocess.run(
+        [sys.executable, "-m", "kamdocs", "build", *ALL, "-o", out.name, "--date", SECOND],
+        cwd=root, capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert outputs(out) == new
+    assert temporary(out) == []
+
+
+def test_two_builds_at_once_leave_a_consistent_folder(big: Big) -> None:
+    root, old, new = big
+    out = root / "shared"
+    for _ in range(2):
+        first, second = start_build(root, FIRST, out.name), start_build(root, SECOND, out.name)
+        for process in (first, second):
+            _, stderr = process.communicate(timeout=300)
+            assert process.returncode == 0, stderr
+        manifest = assert_manifest_matches(out)  # committed together with the files it lists
+        expected = old if manifest["build_date"] == FIRST else new
+        assert outputs(out) == expected  # every file of the same (last) build, complete
+        assert temporary(out) == []
