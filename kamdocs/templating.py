@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import math
 import re
+import string
+import time
 import traceback
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, fields, is_dataclass
+from decimal import Decimal
+from functools import update_wrapper
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from jinja2 import StrictUndefined, pass_context
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, nodes, pass_context
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError, safe_range
+from jinja2.utils import Namespace, generate_lorem_ipsum
 
 from kamdocs.errors import Problem
 
 if TYPE_CHECKING:
     from kamdocs.library import Library
 
-MAX_STRING = 1_000_000
+# Bounds on what one render of a template (or of one library text) may build. A template is
+# written by marketing and runs on every dossier; none of these comes near a real proposal.
+MAX_STRING = 2_000_000  # characters in one value a template builds or prints (> any dossier value)
+MAX_OUTPUT = 8_000_000  # characters one render writes (and the most one filter or call returns)
+MAX_STEPS = 1_000_000  # loop rounds, calls and filters in one render
+MAX_SECONDS = 5.0  # CPU seconds of one render (a 1 MiB dossier takes well under one)
 MAX_EXPONENT = 1000
-
+MAX_INT_BITS = 256  # integers from * and ** (10**77 is more than any proposal counts)
 # Characters the Markdown renderer must take literally when they come from data. Python-Markdown
 # unescapes a backslash before any of these ("<", "&" and "=" are added to its list in markup.py).
 # Some only matter where a line starts (lists, quotes, setext headings); a value may always end up
 # at the start of a line, so those are escaped at the start of every value.
-_ALWAYS_RE = re.compile(r"([\\`*_{}\[\]<#|&])")
+_ALWAYS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<#|&"})
 _LEADING_RE = re.compile(r"^(>|[-+=](?=\s|$|[-=]))|^(\d+)([.)])(?=\s|$)")
 _SPACE_RE = re.compile(r"[ \t\n\r\f\v]+")  # not NBSP: Babel puts it in numbers
 
@@ -39,7 +56,7 @@ def escape_md(value: Any) -> Md:
     """Any value as Markdown that reads back as the same literal text, on one line."""
     if isinstance(value, Md):
         return value
-    text = _ALWAYS_RE.sub(r"\\\1", _SPACE_RE.sub(" ", str(value)).strip())
+    text = _SPACE_RE.sub(" ", str(value)).strip().translate(_ALWAYS)
     return Md(_LEADING_RE.sub(_escape_leading, text, count=1))
 
 
@@ -54,38 +71,478 @@ def _finalize(value: Any) -> Any:
         return ""
     if isinstance(value, Md):
         return value
+    if not isinstance(value, str):
+        _check_size(value, MAX_STRING, "printing that value")
     return escape_md(value)
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also bounding the operators that can build huge values from tiny input."""
+# --- limits: what one render may cost ------------------------------------------------------------
 
-    intercepted_binops = frozenset(["*", "**", "+"])
+
+class TemplateLimit(SecurityError):
+    """Raised when a template goes over a limit of time, loop rounds or size."""
+
+
+@dataclass
+class _Budget:
+    deadline: float
+    steps: int = 0
+    output: int = 0
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("kamdocs_template_budget", default=None)
+
+
+@contextlib.contextmanager
+def _budget() -> Iterator[_Budget]:
+    """One render's allowance of CPU time, steps and output (CPU time: load is no error)."""
+    budget = _Budget(time.thread_time() + MAX_SECONDS)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _step() -> None:
+    """Count one loop round, call or filter; look at the clock now and then (it costs ~1 µs)."""
+    budget = _BUDGET.get()
+    if budget is None:
+        return
+    budget.steps += 1
+    if budget.steps > MAX_STEPS:
+        raise TemplateLimit(
+            f"more than {MAX_STEPS:,} loop rounds and calls in one render; is a loop running away?"
+        )
+    if not budget.steps & 15 and time.thread_time() > budget.deadline:
+        raise TemplateLimit(f"rendering took more than {MAX_SECONDS:g} s of CPU time")
+
+
+def _size(value: Any, limit: int = MAX_STRING) -> int:
+    """About how many characters ``str(value)`` makes (at least); counting stops past ``limit``.
+
+    Containers count every item, so a list holding one long text many times counts as long as
+    its ``str()``, which is what printing or joining it would build.
+    """
+    total = 0
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str | bytes | bytearray):
+            total += len(item)
+        elif isinstance(item, bool) or item is None:
+            total += 5
+        elif isinstance(item, int):
+            total += item.bit_length() * 30103 // 100000 + 2
+        elif isinstance(item, float):
+            finite = math.isfinite(item) and abs(item) >= 1
+            total += int(math.log10(abs(item))) + 32 if finite else 32
+        elif isinstance(item, Decimal):
+            exact = item.is_finite()
+            total += abs(item.adjusted()) + len(item.as_tuple().digits) + 8 if exact else 8
+        elif isinstance(item, range):
+            digits = len(str(max(abs(item.start), abs(item.stop))))
+            total += len(item) * (digits + 2) + 16
+        elif isinstance(item, Mapping):
+            total += 2 + 4 * len(item)
+            if total <= limit:
+                todo.extend(item.keys())
+                todo.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 + 2 * len(item)
+            if total <= limit:
+                todo.extend(item)
+        elif isinstance(item, Namespace):
+            todo.append(object.__getattribute__(item, "_Namespace__attrs"))
+        elif is_dataclass(item) and not isinstance(item, type):
+            total += len(type(item).__name__) + 2
+            for f in fields(item):
+                total += len(f.name) + 3
+                todo.append(getattr(item, f.name))
+        else:
+            total += 32
+        if total > limit:
+            return total
+    return total
+
+
+def _check_size(value: Any, limit: int, what: str) -> None:
+    if _size(value, limit) > limit:
+        raise TemplateLimit(f"{what} would build more than {limit:,} characters")
+
+
+def _check_estimate(estimate: int, what: str, limit: int = MAX_STRING) -> None:
+    if estimate > limit:
+        raise TemplateLimit(f"{what} would build more than {limit:,} characters")
+
+
+def _small_int(value: Any, what: str) -> int:
+    """An int used as a width or count, refused when it alone would make a huge value."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_STRING:
+        raise TemplateLimit(f"{what}: {value:,} is too large")
+    return value if isinstance(value, int) else 0
+
+
+_PRINTF = re.compile(r"%(?:\(([^)]*)\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)", re.DOTALL)
+
+
+def _printf_size(fmt: str, args: Any) -> int:
+    """At most how many characters ``fmt % args`` makes."""
+    mapping = args if isinstance(args, Mapping) else None
+    positional = list(args) if isinstance(args, tuple) else [] if mapping is not None else [args]
+    total, i = len(fmt), 0
+    for match in _PRINTF.finditer(fmt):
+        key, width, precision, conversion = match.groups()
+        if conversion == "%":
+            continue
+        if "*" in (width, precision):
+            raise TemplateLimit("a '*' width in a % format is not allowed; write the number")
+        pads = [len(p) > 9 and MAX_STRING + 1 or int(p) for p in (width, precision) if p]
+        if key is not None and mapping is not None:
+            value = mapping.get(key)
+        elif i < len(positional):
+            value, i = positional[i], i + 1
+        else:
+            value = None
+        total += max(pads, default=0) + _size(value)
+        if total > MAX_STRING:
+            break
+    return total
+
+
+_FORMATTER = string.Formatter()
+_FIELD_FIRST = re.compile(r"[^.\[]*")
+
+
+def _format_size(fmt: str, args: tuple[Any, ...], kwargs: Any) -> int:
+    """At most how many characters ``fmt.format(*args, **kwargs)`` makes."""
+    total, auto = 0, 0
+    try:
+        parsed = list(_FORMATTER.parse(fmt))
+    except ValueError:
+        return len(fmt)  # str.format raises the same error itself
+    for literal, field, spec, _ in parsed:
+        total += len(literal)
+        if field is None:
+            continue
+        if spec and "{" in spec:
+            raise TemplateLimit("nested {} inside a format field is not allowed; write the width")
+        pads = [len(p) > 9 and MAX_STRING + 1 or int(p) for p in re.findall(r"\d+", spec or "")]
+        first = _FIELD_FIRST.match(field).group()  # type: ignore[union-attr]
+        value: Any = None
+        if not first:
+            value = args[auto] if auto < len(args) else None
+            auto += 1
+        elif first.isdigit():
+            value = args[int(first)] if int(first) < len(args) else None
+        elif isinstance(kwargs, Mapping):
+            value = kwargs.get(first)
+        total += max(max(pads, default=0), _size(value))
+        if total > MAX_STRING:
+            break
+    return total
+
+
+# Filters that never turn their input into one string (they count, pick, sort or regroup it).
+_NOT_STRINGIFYING = frozenset(
+    {
+        "attr", "batch", "count", "d", "default", "dictsort", "first", "groupby", "items",
+        "last", "length", "list", "map", "max", "min", "reject", "rejectattr", "reverse",
+        "select", "selectattr", "slice", "sort", "sum", "unique",
+    }
+)  # fmt: skip
+
+
+def _filter_estimate(name: str, a: dict[str, Any]) -> int:
+    """At most how many characters filter ``name`` makes from its bound arguments ``a``."""
+    text = next(iter(a.values()), None)  # what the filter is applied to
+    size = _size(text)
+    if name == "center":
+        return max(size, _small_int(a.get("width"), "center width"))
+    if name == "indent":
+        width = a.get("width")
+        unit = len(width) if isinstance(width, str) else _small_int(width, "indent width")
+        lines = text.count("\n") + 1 if isinstance(text, str) else size
+        return size + lines * unit
+    if name == "replace":
+        old, new, count = str(a.get("old")), str(a.get("new")), a.get("count")
+        if not isinstance(text, str):
+            return size * max(len(new), 1)
+        times = count if isinstance(count, int) else text.count(old) if old else len(text) + 1
+        return size + _small_int(times, "replace count") * len(new)
+    if name == "wordwrap":
+        return size + (size + 1) * len(str(a.get("wrapstring") or "\n"))
+    if name == "format":
+        args = a.get("kwargs") or a.get("args") or ()
+        return _printf_size(str(text), args)
+    if name == "slice":
+        return _small_int(a.get("slices"), "slice count")
+    return size
+
+
+_PASSED = frozenset({"environment", "eval_ctx", "context"})  # what Jinja passes a filter itself
+
+
+# Filters whose output size depends on their arguments, not only on their input.
+_ESTIMATED = frozenset({"center", "indent", "replace", "wordwrap", "format", "slice", "join"})
+
+
+def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` counted as a step, refused before it builds a huge value, checked after."""
+    signature = inspect.signature(func) if name in _ESTIMATED else None  # of the wrapped function
+    params = list(signature.parameters) if signature else []
+    # Jinja passes the context (or environment) first when the filter asks for it; an async
+    # variant asks for it although the function it wraps does not take it.
+    passes_own = getattr(func, "jinja_pass_arg", None) is not None
+    skip = 1 if passes_own and (not params or params[0] not in _PASSED) else 0
+    stringifies = name not in _NOT_STRINGIFYING
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _step()
+        if signature is not None:
+            try:
+                bound = signature.bind(*args[skip:], **kwargs)
+            except TypeError:
+                bound = None  # the filter raises the same error itself
+            if bound is not None:
+                bound.apply_defaults()
+                a = {k: v for k, v in bound.arguments.items() if k not in _PASSED}
+                if name == "join":
+                    items = list(a["value"])
+                    estimate = sum(_size(i) for i in items) + len(str(a["d"])) * len(items)
+                    _check_estimate(estimate, "join")
+                    bound.arguments["value"] = items
+                    args, kwargs = (*args[:skip], *bound.args), bound.kwargs
+                else:
+                    _check_estimate(_filter_estimate(name, a), f"the filter {name}")
+        elif stringifies and len(args) > skip:
+            value = args[skip]
+            size = len(value) if isinstance(value, str) else _size(value)
+            _check_estimate(size, f"the filter {name}")
+        result = func(*args, **kwargs)
+        size = len(result) if isinstance(result, str) else _size(result, MAX_OUTPUT)
+        _check_estimate(size, f"the filter {name}", MAX_OUTPUT)
+        return result
+
+    return update_wrapper(guarded, func)
+
+
+def _range(*args: int) -> range:
+    try:
+        return safe_range(*args)
+    except OverflowError:
+        raise TemplateLimit(f"range() of more than {MAX_RANGE:,} numbers") from None
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002
+    if n * max > 100_000:
+        raise TemplateLimit("lipsum is limited to 100,000 words")
+    return generate_lorem_ipsum(n, html, min, max)
+
+
+_BUILTIN_CALLABLE = types.BuiltinMethodType | types.BuiltinFunctionType
+# Methods of lists, dicts and sets that make them grow (checked after the call).
+_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add"})
+
+
+def _check_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Refuse a call of a built-in method that would build a huge value; return the args to use."""
+    if not isinstance(func, _BUILTIN_CALLABLE):
+        return args
+    owner, name = getattr(func, "__self__", None), getattr(func, "__name__", "")
+    if name == "join" and isinstance(owner, str | bytes | bytearray) and args:
+        items = list(args[0])
+        _check_estimate(sum(_size(i) for i in items) + len(owner) * len(items), "join")
+        return (items, *args[1:])
+    if not isinstance(owner, str | bytes | bytearray | int):
+        return args
+    for value in (*args, *kwargs.values()):  # widths, lengths, counts
+        _small_int(value, f"{name} argument")
+    if isinstance(owner, int):
+        return args
+    values = [*args, *kwargs.values()]
+    if name == "expandtabs":
+        tab = values[0] if values else 8
+        tabs = owner.count("\t" if isinstance(owner, str) else b"\t")
+        _check_estimate(len(owner) + tabs * _small_int(tab, "tab size"), name)
+    elif name == "replace" and len(values) >= 2:
+        old, new = values[0], values[1]
+        count = values[2] if len(values) > 2 and isinstance(values[2], int) else -1
+        with contextlib.suppress(TypeError):
+            times = count if count >= 0 else owner.count(old) if old else len(owner) + 1
+            _check_estimate(len(owner) + times * len(new), name)
+    elif name == "translate" and values and isinstance(values[0], Mapping):
+        longest = max((_size(v) for v in values[0].values()), default=1)
+        _check_estimate(len(owner) * max(longest, 1), name)
+    elif name in ("ljust", "rjust", "center", "zfill") and values:
+        _check_estimate(max(len(owner), _small_int(values[0], "width")), name)
+    return args
+
+
+def _check_power(left: Any, right: Any) -> None:
+    if isinstance(right, int) and abs(right) > MAX_EXPONENT:
+        raise TemplateLimit(f"exponent {right} is too large")
+    ints = isinstance(left, int) and isinstance(right, int)
+    if ints and abs(left) > 1 and right > 0 and (abs(left).bit_length() - 1) * right > MAX_INT_BITS:
+        raise TemplateLimit("that power would build a huge number")
+
+
+def _check_product(left: Any, right: Any) -> None:
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(times, int) and times > 1:
+            _check_estimate(_size(seq) * times, "that multiplication")
+    ints = isinstance(left, int) and isinstance(right, int)
+    if ints and abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS + 1:
+        raise TemplateLimit("that multiplication would build a huge number")
+
+
+class _Guarded:
+    """An iterable a template loops over, counting every round against the render's budget."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[Any]):
+        self._items = items
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self._items:
+            _step()
+            yield item
+
+    def __len__(self) -> int:  # loop.length without a second pass; TypeError when unsized
+        return len(self._items)  # type: ignore[arg-type]
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's compiler, with every loop counted and every ``~`` bounded."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        for loop in list(node.find_all(nodes.For)):
+            loop.iter = nodes.Call(
+                nodes.EnvironmentAttribute("guard_loop", lineno=loop.iter.lineno),
+                [loop.iter],
+                [],
+                None,
+                None,
+                lineno=loop.iter.lineno,
+            )
+        super().visit_Template(node, frame)
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.join_values({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class _Template(jinja2.Template):
+    """A template whose every render has its own budget of time, steps and output."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        with _budget():
+            return super().render(*args, **kwargs)
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, also bounding what tiny input can make a render build or spend.
+
+    Jinja's own sandbox stops attribute tricks (``__class__``, ``__globals__``, …) and ranges over
+    100,000 items. On top: a CPU-time and step budget per render (every loop round, call and filter
+    counts), and a size check wherever a value can grow — operators, ``~``, filters, method
+    calls, ``format``, printing and the output itself — before the value is built.
+    """
+
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class = _CodeGenerator
+    template_class = _Template
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
-            raise jinja2.sandbox.SecurityError(f"exponent {right} is too large")
-        if operator == "*":
-            size = _sequence_size(left, right) or _sequence_size(right, left)
-            if size > MAX_STRING:
-                raise jinja2.sandbox.SecurityError("that multiplication would build a huge value")
-        if operator == "+" and isinstance(left, str | list) and len(left) + len(right) > MAX_STRING:
-            raise jinja2.sandbox.SecurityError("that concatenation would build a huge value")
+        _step()
+        if operator == "**":
+            _check_power(left, right)
+        elif operator == "*":
+            _check_product(left, right)
+        elif operator == "+" and isinstance(left, str | list | tuple):
+            _check_estimate(_size(left) + _size(right), "that concatenation")
+        elif operator == "%" and isinstance(left, str):
+            _check_estimate(_printf_size(left, right), "that % format")
         return super().call_binop(context, operator, left, right)
 
+    def call(
+        __self,  # noqa: N805 - Jinja's own spelling, so no keyword argument of a call can clash
+        __context: Any,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        _step()
+        args = _check_call(__obj, args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        _check_size(result, MAX_OUTPUT, "that call")
+        if getattr(__obj, "__name__", "") in _MUTATORS and isinstance(__obj, _BUILTIN_CALLABLE):
+            _check_size(getattr(__obj, "__self__", None), MAX_STRING, "growing that value")
+        return result
 
-def _sequence_size(seq: Any, times: Any) -> int:
-    if isinstance(seq, str | list | tuple) and isinstance(times, int):
-        return len(seq) * times
-    return 0
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        if not isinstance(value, _BUILTIN_CALLABLE):  # the common case, on every attribute
+            return None
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        fmt, is_map = value.__self__, value.__name__ == "format_map"
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            if is_map:
+                _check_estimate(_format_size(fmt, (), args[0] if args else {}), "format_map")
+            else:
+                _check_estimate(_format_size(fmt, args, kwargs), "format")
+            return wrapper(*args, **kwargs)
+
+        return update_wrapper(bounded, value)
+
+    def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]
+        """Join the pieces of a render, stopping once it writes more than ``MAX_OUTPUT``."""
+        budget = _BUDGET.get()
+        if budget is None:
+            return "".join(parts)
+        out: list[str] = []
+        append = out.append
+        for part in parts:
+            budget.output += len(part)
+            if budget.output > MAX_OUTPUT:
+                error = TemplateLimit(f"the text would be longer than {MAX_OUTPUT:,} characters")
+                if isinstance(parts, types.GeneratorType):
+                    parts.throw(error)  # raised where the template is, for its line number
+                raise error
+            append(part)
+        return "".join(out)
+
+    def join_values(self, join: Callable[[Iterable[Any]], str], parts: tuple[Any, ...]) -> str:
+        """``a ~ b``, refused before it builds a huge text."""
+        _check_estimate(sum(_size(p) for p in parts), "that ~ concatenation")
+        return join(parts)
+
+    def guard_loop(self, items: Iterable[Any]) -> _Guarded:
+        """What a ``{% for %}`` loops over, counted round by round."""
+        return _Guarded(items)
 
 
-_ENVIRONMENTS: dict[Path | None, SandboxedEnvironment] = {}
+_ENVIRONMENTS: dict[tuple[Path | None, Path | None], SandboxedEnvironment] = {}
 
 
 def environment(root: Path | None = None) -> SandboxedEnvironment:
     """The environment for templates under ``root`` (one per folder and process)."""
-    env = _ENVIRONMENTS.get(root)
+    # A relative folder is another folder once the current folder changes.
+    key = (root, Path.cwd() if root is not None and not root.is_absolute() else None)
+    env = _ENVIRONMENTS.get(key)
     if env is None:
         env = _Sandbox(
             loader=jinja2.FileSystemLoader(str(root)) if root else None,
@@ -108,7 +565,9 @@ def environment(root: Path | None = None) -> SandboxedEnvironment:
             mailto=mailto,
             tel=tel,
         )
-        _ENVIRONMENTS[root] = env
+        env.filters = {name: _guard_filter(name, f) for name, f in env.filters.items()}
+        env.globals.update(lipsum=_lipsum, range=_range)
+        _ENVIRONMENTS[key] = env
     return env
 
 
@@ -164,6 +623,8 @@ def describe(exc: Exception, default_name: str) -> TemplateFailure:
             break
     if isinstance(exc, jinja2.UndefinedError):
         message = f"template uses something that does not exist: {exc.message}"
+    elif isinstance(exc, TemplateLimit):
+        message = f"template went over a limit: {exc}"
     elif isinstance(exc, jinja2.sandbox.SecurityError):
         message = f"template is not allowed to do that: {exc}"
     elif isinstance(exc, RecursionError):

@@ -26,7 +26,10 @@ FieldPath = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Control characters (C0 but tab and line breaks, DEL, C1 such as NEL), the Unicode line and
+# paragraph separators and the non-characters: a document cannot show them, and some readers
+# take them as line breaks, so one format would show a line the others do not.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # YAML 1.1 reads 0700123456 as an octal number and 20:30 as 1230 (base 60): a phone number or a
 # time would silently become another number. Kept as written, a number field still reads 010 as 10.
 _YAML11_ONLY_INT = re.compile(r"^[-+]?(?:0[0-9_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+)$")
