@@ -9,27 +9,36 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from kamdocs import formatting
 from kamdocs.dossier import Dossier
 from kamdocs.errors import Problem
 from kamdocs.yamlsrc import Source, format_path
 
 # Shorter values ("yes", "2") are too common to mean a leak.
 MIN_LENGTH = 4
+CACHE_LIMIT = 262_144  # characters of a markup text worth remembering its visible text
 
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(w:p|p|li|td|th|tr|h[1-6]|div|title|dc:\w+|cp:\w+|dcterms:\w+)>")
 
 
-def _values(node: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+DATE_FORMS = ("short", "medium", "long", "full")
+
+
+def _values(node: Any, path: tuple, langs: tuple[str, ...]) -> Iterator[tuple[tuple, str]]:
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _values(value, (*path, key))
+            yield from _values(value, (*path, key), langs)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _values(value, (*path, i))
+            yield from _values(value, (*path, i), langs)
     elif isinstance(node, dt.date):
         yield path, node.isoformat()
         yield path, f"{node.day:02d}.{node.month:02d}.{node.year}"
+        # Every way a proposal could print it: a date filter in a template, in any form.
+        for lang in langs:
+            for form in DATE_FORMS:
+                yield path, formatting.date(node, lang, form)
     elif node is not None and not isinstance(node, bool):
         text = " ".join(str(node).split())
         if len(text) >= MIN_LENGTH:
@@ -37,13 +46,18 @@ def _values(node: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 
 class Guard:
-    """Finds private values of one dossier in rendered text (whole words, any letter case)."""
+    """Finds private values of one dossier in rendered text (whole words, any letter case).
 
-    def __init__(self, dossier: Dossier):
+    ``langs`` are the languages whose date forms a private date is also looked for in: the
+    proposal's own, and English (the default of the date filter's fallbacks).
+    """
+
+    def __init__(self, dossier: Dossier, langs: tuple[str, ...] = ("en",)):
         self.fields: dict[str, tuple] = {}
+        langs = tuple(dict.fromkeys((*langs, "en")))
         for i, member in enumerate(dossier.dmu):
-            for path, text in _values(member.private or {}, ("dmu", i, "private")):
-                self.fields.setdefault(text.casefold(), path)
+            for path, text in _values(member.private or {}, ("dmu", i, "private"), langs):
+                self.fields.setdefault(" ".join(text.split()).casefold(), path)
 
     def find(self, text: str) -> tuple | None:
         """The private field whose value occurs in ``text``, if any."""
@@ -68,10 +82,26 @@ class Guard:
         return self.find(_visible(markup)) or self.find(markup)
 
 
-@lru_cache(maxsize=64)
 def _visible(markup: str) -> str:
-    # Cached: the static parts of a DOCX are the same objects in every document of a batch.
+    # Cached: the static parts of a DOCX are the same in every document of a batch. A text seen
+    # for the first time (such as a proposal's own body) is not kept, nor a large one.
+    if len(markup) > CACHE_LIMIT:
+        return _strip(markup)
+    key = hash(markup)
+    if key in _SEEN:
+        return _visible_cached(markup)
+    _SEEN[key] = None
+    if len(_SEEN) > 1024:
+        del _SEEN[next(iter(_SEEN))]
+    return _strip(markup)
+
+
+def _strip(markup: str) -> str:
     return html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", markup)))
+
+
+_visible_cached = lru_cache(maxsize=64)(_strip)
+_SEEN: dict[int, None] = {}  # hashes of texts made visible once
 
 
 def leak_problem(source: Source, output: str, field: tuple) -> Problem:

@@ -487,14 +487,6 @@ def test_no_script_from_library_text(ws: Path) -> None:
 # --- one process, two workspaces ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG kamdocs/templating.py environment(): environments are cached per templates Path, "
-        "which is relative ('templates'), with auto_reload=False, so a second workspace in the "
-        "same process gets the first one's proposal.md.j2 (html._css: cached by relative path)"
-    ),
-)
 def test_each_workspace_uses_its_own_template(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,7 +22,9 @@ BCP47 = {"en": "en-US", "bg": "bg-BG"}
 
 
 _ESCAPE_RE = re.compile(r"\\(.)")
-_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Neither part may hold its own opening bracket: a text of many unclosed "[" or "(" is then read
+# in one pass instead of once per bracket.
+_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _EMPHASIS_RE = re.compile(r"[*_`]+")
 
 
@@ -49,7 +51,7 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
     except TemplateFailure as exc:
         raise InputError([Problem(exc.name, exc.line, "", exc.message)]) from None
 
-    guard = Guard(d)
+    guard = Guard(d, (loaded.lang,))
     leaks: list[Problem] = []
 
     def check(output: str, content: str, markup: bool) -> None:
