@@ -60,6 +60,28 @@ class _LinearInline(InlineProcessor):
         return data[:startIndex] + done, False, 0
 
 
+class _Atomic(Treeprocessor):
+    """Runs before the inline stage: marks every text no inline pattern can match as atomic.
+
+    Of the inline patterns kamdocs keeps (``INLINE``), each starts at one of ``_INLINE_START``; a
+    text without any of them comes out of the inline stage as it went in, so the stage may skip
+    it. Most of a proposal's text is such plain text, and the inline stage is the costliest one.
+    """
+
+    def run(self, root: ET.Element) -> None:
+        atomic = util.AtomicString
+        for el in root.iter():
+            text = el.text
+            if text and not _INLINE_START.search(text):
+                el.text = atomic(text)
+            tail = el.tail
+            if tail and not _INLINE_START.search(tail):
+                el.tail = atomic(tail)
+
+
+_INLINE_START = re.compile(r"[`\\\[*_]")
+
+
 class _Capture(Treeprocessor):
     """Runs last: neutralises unsafe links and keeps the finished tree for the DOCX writer.
 
@@ -135,6 +157,7 @@ class Converter:
         self.md.serializer = serialize
         if hasattr(InlineProcessor, "_InlineProcessor__applyPattern"):
             self.md.treeprocessors.register(_LinearInline(self.md), "inline", 20)
+        self.md.treeprocessors.register(_Atomic(self.md), "kamdocs-atomic", 25)
         self.capture = _Capture(self.md)
         self.md.treeprocessors.register(self.capture, "kamdocs-capture", -100)
         self.cache: OrderedDict[str, tuple[list[ET.Element], str]] = OrderedDict()
