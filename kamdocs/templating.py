@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import inspect
+import marshal
 import math
+import os
 import re
 import string
 import time
@@ -464,6 +468,32 @@ class _Sandbox(SandboxedEnvironment):
     code_generator_class = _CodeGenerator
     template_class = _Template
 
+    def compile(  # type: ignore[override]
+        self,
+        source: str | nodes.Template,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        """Jinja's compile, with the result kept in the code cache across runs (``_code_cache``)."""
+        if raw or defer_init or not isinstance(source, str):
+            return super().compile(source, name, filename, raw, defer_init)
+        folder = _code_cache()
+        if folder is None:
+            return super().compile(source, name, filename)
+        key = _code_key(source, name, filename)
+        path = folder / key[:2] / key
+        try:
+            cached = marshal.loads(path.read_bytes())
+            if isinstance(cached, types.CodeType):
+                return cached
+        except (OSError, ValueError, EOFError, TypeError):
+            pass  # not cached yet, or unreadable: compile it
+        code = super().compile(source, name, filename)
+        _store(path, marshal.dumps(code))
+        return code
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _step()
         if operator == "**":
@@ -533,6 +563,60 @@ class _Sandbox(SandboxedEnvironment):
     def guard_loop(self, items: Iterable[Any]) -> _Guarded:
         """What a ``{% for %}`` loops over, counted round by round."""
         return _Guarded(items)
+
+
+# --- the code cache: each template and library text is compiled once per machine, not per run ----
+#
+# Compiling Jinja source to Python code costs more than a whole proposal's rendering; a single
+# ``kamdocs render`` compiles the content template and every library text with template code.
+# The code is kept in the user's cache folder, keyed by everything that shapes it: the source, its
+# name and file name, this module (the environment's settings and its code generator), Jinja's
+# version and Python's bytecode format. ``KAMDOCS_CACHE_DIR`` moves it; set to ``off`` (or empty)
+# it turns the cache off. The folder is created private to the user (0700); an unreadable or
+# unwritable folder only means compiling as before.
+
+CACHE_ENV = "KAMDOCS_CACHE_DIR"
+_CACHE_OFF = frozenset({"", "0", "off", "no", "false"})
+
+
+@functools.cache
+def _code_cache() -> Path | None:
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        if configured.strip().lower() in _CACHE_OFF:
+            return None
+        base = Path(configured).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        base = (Path(xdg) if xdg else Path.home() / ".cache") / "kamdocs"
+    return base / "jinja"
+
+
+@functools.cache
+def _code_salt() -> bytes:
+    from importlib.util import MAGIC_NUMBER  # noqa: PLC0415 - only when the cache is used
+
+    own = hashlib.sha256(Path(__file__).read_bytes()).digest()
+    return b"\0".join([own, jinja2.__version__.encode(), MAGIC_NUMBER])
+
+
+def _code_key(source: str, name: str | None, filename: str | None) -> str:
+    digest = hashlib.sha256(_code_salt())
+    for part in (name or "", filename or "", source):
+        digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write one cache entry atomically; any failure leaves the cache as it was."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 _ENVIRONMENTS: dict[tuple[Path | None, Path | None], SandboxedEnvironment] = {}
