@@ -48,13 +48,12 @@ def _values(node: Any, path: tuple, langs: tuple[str, ...]) -> Iterator[tuple[tu
 class Guard:
     """Finds private values of one dossier in rendered text (whole words, any letter case).
 
-    ``langs`` are the languages whose date forms a private date is also looked for in: the
-    proposal's own, and English (the default of the date filter's fallbacks).
+    ``langs`` are the languages whose date forms (as the ``date`` filter prints them, short to
+    full) a private date is also looked for in: the proposal's own.
     """
 
     def __init__(self, dossier: Dossier, langs: tuple[str, ...] = ("en",)):
         self.fields: dict[str, tuple] = {}
-        langs = tuple(dict.fromkeys((*langs, "en")))
         for i, member in enumerate(dossier.dmu):
             for path, text in _values(member.private or {}, ("dmu", i, "private"), langs):
                 self.fields.setdefault(" ".join(text.split()).casefold(), path)

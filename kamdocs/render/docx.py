@@ -230,6 +230,11 @@ class Reference:
             stat = resolved.stat()
         except OSError as exc:
             raise _problem(Path(path), f"cannot read reference document: {exc.strerror}") from None
+        # Its header, footer and images go into every document: a link in the templates folder
+        # must not pull in some other file on the machine that builds the proposals.
+        if not resolved.is_relative_to(Path(path).parent.resolve()):
+            message = "links to a file outside the templates folder; copy the document in instead"
+            raise _problem(Path(path), message)
         return _load_reference(str(resolved), stat.st_mtime_ns, stat.st_size)
 
     def _parse(self, parts: dict[str, bytes]) -> None:

@@ -6,6 +6,8 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
+from kamdocs.errors import InputError, Problem
+
 STYLESHEET = "proposal.css"
 
 
@@ -14,6 +16,11 @@ def _css(path: Path) -> str:
         stat = path.stat()
     except FileNotFoundError:
         return ""
+    # The stylesheet is copied into every page: a link in the templates folder must not make
+    # that a copy of some other file on the machine that builds the proposals.
+    if not path.resolve().is_relative_to(path.parent.resolve()):
+        message = "links to a file outside the templates folder; copy the stylesheet in instead"
+        raise InputError([Problem(str(path), 1, "", message)])
     # Keyed by the real path and its change time: another workspace, or an edited file, in the
     # same process gets its own stylesheet.
     return _read_css(path.resolve(), stat.st_mtime_ns, stat.st_size)
