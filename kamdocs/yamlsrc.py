@@ -82,6 +82,8 @@ class _Builder:
         self.source = source
         self.problems: list[Problem] = []
         self.nodes = 0
+        self.built: set[int] = set()  # ids of the nodes built: a node built again is an alias
+        self.alias_at: FieldPath | None = None  # where the outermost alias being expanded is used
 
     def fail(self, node: yaml.Node, path: FieldPath, message: str) -> None:
         self.problems.append(
@@ -91,9 +93,22 @@ class _Builder:
     def build(self, node: yaml.Node, path: FieldPath, depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _TooBig(node, path, f"more than {MAX_NODES:,} values (are aliases expanding it?)")
+            raise _TooBig(
+                self.alias_at or path, f"more than {MAX_NODES:,} values (are aliases expanding it?)"
+            )
         if depth > MAX_DEPTH:
-            raise _TooBig(node, path, f"nested deeper than {MAX_DEPTH} levels")
+            # Named by its top-level key: the path of a runaway nesting is itself runaway.
+            raise _TooBig(self.alias_at or path, f"nested deeper than {MAX_DEPTH} levels", top=True)
+        if self.alias_at is None and id(node) in self.built:
+            self.alias_at = path
+            try:
+                return self._build(node, path, depth)
+            finally:
+                self.alias_at = None
+        self.built.add(id(node))
+        return self._build(node, path, depth)
+
+    def _build(self, node: yaml.Node, path: FieldPath, depth: int) -> Any:
         self.source.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
@@ -178,10 +193,14 @@ def _tag_name(tag: str) -> str:
 class _TooBig(Exception):
     """Raised while building when the input grows past a limit; located where it did."""
 
-    def __init__(self, node: yaml.Node, path: FieldPath, message: str):
+    def __init__(self, path: FieldPath, message: str, top: bool = False):
         super().__init__(message)
-        # Name the top-level key only: the full path of a runaway value is itself runaway.
-        self.line, self.field = node.start_mark.line + 1, format_path(path[:1])
+        # Located at the innermost key on ``path`` (where an alias is expanded, ``path`` ends where
+        # it is used; an expanded node's own line is the anchor's, often far away), so the line
+        # and the field agree. Deeper than that, the path of a runaway value is itself runaway.
+        keys = [i for i, part in enumerate(path) if isinstance(part, str)]
+        self.path = path[: keys[-1] + 1] if keys else path[:1]
+        self.field = format_path(path[:1] if top else self.path)
         self.message = message
 
 
@@ -267,7 +286,8 @@ def parse(raw: bytes | str, path: str, *, allow_empty: bool = False) -> Source:
     try:
         source.data = builder.build(node, ())
     except _TooBig as exc:
-        problem = Problem(path, exc.line, exc.field, f"too large: {exc.message}")
+        line = source.lines.get(exc.path, 1)
+        problem = Problem(path, line, exc.field, f"too large: {exc.message}")
         raise InputError([problem]) from None
     except RecursionError:
         raise InputError([Problem(path, 1, "", "too deeply nested")]) from None

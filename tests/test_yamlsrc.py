@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from decimal import Decimal
 from pathlib import Path
@@ -388,7 +389,21 @@ def test_alias_bomb_is_stopped() -> None:
     lines = ["x:", '  l0: &l0 ["lol"]']
     lines += [f"  l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10)]
     [message] = problems("\n".join(lines) + "\n")
-    assert message == "f.yaml:2: x: too large: more than 100,000 values (are aliases expanding it?)"
+    # l5 (line 7) is where the count passes 100,000: the line of the key using the aliases, not
+    # of the anchor far above them.
+    assert message == (
+        "f.yaml:7: x.l5: too large: more than 100,000 values (are aliases expanding it?)"
+    )
+
+
+def test_alias_bomb_names_the_key_using_the_alias() -> None:
+    text = "a: 1\nbig: &big [" + ", ".join(['"lol"'] * 500) + "]\n"
+    text += "many:\n" + "".join(f"  k{i}: *big\n" for i in range(300))
+    [message] = problems(text)
+    assert message.startswith("f.yaml:")
+    line = int(message.split(":")[1])
+    assert text.splitlines()[line - 1].startswith("  k")  # the key where the count ran over
+    assert re.search(r": many\.k\d+: too large: more than 100,000 values", message)
 
 
 def test_deep_nesting_is_stopped() -> None:
