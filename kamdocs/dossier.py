@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -281,6 +281,53 @@ def _check_members(
     return problems
 
 
+# Bounds on the numbers of a price list. Within them every amount, subtotal and VAT is computed
+# exactly in 28-digit decimal arithmetic; past them `unit_price: 1e27` crashed the rounding and a
+# quantity of 1E+999999 asked Babel for a number a million digits long.
+MAX_AMOUNT = Decimal(10) ** 15  # a quantity, a price or a line's amount: more than any offer
+MAX_PLACES = 10  # decimal places of a quantity, a price or the VAT rate
+_EXACT = Context(prec=80)  # enough for the product of two numbers within the bounds above
+
+
+
+
+def _places(value: Decimal) -> int:
+    """Decimal places of ``value`` as written, trailing zeros aside (``1.50`` has one)."""
+    _, digits, exponent = value.as_tuple()
+    written = "".join(map(str, digits)).rstrip("0")
+    if not isinstance(exponent, int) or exponent >= 0 or not written:
+        return 0
+    return max(0, -(exponent + len(digits) - len(written)))
+
+
+def _check_pricing(pricing: Pricing, source: yamlsrc.Source) -> list[Problem]:
+    """Numbers of the price list too large or too fine to compute and print exactly."""
+    limit = f"{MAX_AMOUNT:,.0f}"
+    problems = []
+
+    def check(value: Decimal | None, path: tuple[str | int, ...]) -> bool:
+        if value is None:
+            return True
+        if value.copy_abs() >= MAX_AMOUNT:
+            problems.append(source.problem(path, f"must be less than {limit}"))
+            return False
+        if _places(value) > MAX_PLACES:
+            message = f"more than {MAX_PLACES} decimal places; round it"
+            problems.append(source.problem(path, message))
+            return False
+        return True
+
+    check(pricing.vat_percent, ("offer", "pricing", "vat_percent"))
+    for i, item in enumerate(pricing.items):
+        at = ("offer", "pricing", "items", i)
+        fine = check(item.quantity, (*at, "quantity"))
+        fine = check(item.unit_price, (*at, "unit_price")) and fine
+        if fine and _EXACT.multiply(item.quantity, item.unit_price).copy_abs() >= MAX_AMOUNT:
+            message = f"quantity × unit_price must be less than {limit}"
+            problems.append(source.problem((*at, "unit_price"), message))
+    return problems
+
+
 def _check_offer(offer: Offer, source: yamlsrc.Source, library: Library) -> list[Problem]:
     problems = []
     for key in ("include", "exclude"):
@@ -307,4 +354,5 @@ def _check_offer(offer: Offer, source: yamlsrc.Source, library: Library) -> list
                     f"'{offer.pricing.currency}' is not an ISO 4217 currency code",
                 )
             )
+        problems += _check_pricing(offer.pricing, source)
     return problems

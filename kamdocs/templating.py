@@ -10,6 +10,7 @@ import marshal
 import math
 import os
 import re
+import stat
 import string
 import time
 import traceback
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2 import StrictUndefined, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError, safe_range
 from jinja2.utils import Namespace, generate_lorem_ipsum
 
@@ -485,11 +487,14 @@ class _Sandbox(SandboxedEnvironment):
         key = _code_key(source, name, filename)
         path = folder / key[:2] / key
         try:
-            cached = marshal.loads(path.read_bytes())
-            if isinstance(cached, types.CodeType):
-                return cached
+            with path.open("rb") as entry:
+                st = os.fstat(entry.fileno())
+                if stat.S_ISREG(st.st_mode) and _private(st):
+                    cached = marshal.loads(entry.read())
+                    if isinstance(cached, types.CodeType):
+                        return cached
         except (OSError, ValueError, EOFError, TypeError):
-            pass  # not cached yet, or unreadable: compile it
+            pass  # not cached yet, unreadable or not trusted: compile it
         code = super().compile(source, name, filename)
         _store(path, marshal.dumps(code))
         return code
@@ -572,7 +577,9 @@ class _Sandbox(SandboxedEnvironment):
 # The code is kept in the user's cache folder, keyed by everything that shapes it: the source, its
 # name and file name, this module (the environment's settings and its code generator), Jinja's
 # version and Python's bytecode format. ``KAMDOCS_CACHE_DIR`` moves it; set to ``off`` (or empty)
-# it turns the cache off. The folder is created private to the user (0700); an unreadable or
+# it turns the cache off. Cached code runs outside the sandbox, so the cache is used only where
+# nobody else can write it: the folders are created private to the user (0700), and a folder or
+# entry owned by someone else or writable by group or others is not used. An unreadable or
 # unwritable folder only means compiling as before.
 
 CACHE_ENV = "KAMDOCS_CACHE_DIR"
@@ -581,6 +588,7 @@ _CACHE_OFF = frozenset({"", "0", "off", "no", "false"})
 
 @functools.cache
 def _code_cache() -> Path | None:
+    """The cache folder, if it may be trusted; ``None`` turns the cache off for this process."""
     configured = os.environ.get(CACHE_ENV)
     if configured is not None:
         if configured.strip().lower() in _CACHE_OFF:
@@ -589,7 +597,23 @@ def _code_cache() -> Path | None:
     else:
         xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
         base = (Path(xdg) if xdg else Path.home() / ".cache") / "kamdocs"
-    return base / "jinja"
+    folder = base / "jinja"
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+        for level in (base, folder):
+            level.mkdir(mode=0o700, exist_ok=True)
+            if not _private(os.lstat(level)):
+                return None
+    except OSError:
+        return None
+    return folder
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else: what the cache holds is code that runs."""
+    if not hasattr(os, "getuid"):  # no POSIX owners: the user's profile folder is private
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 @functools.cache
@@ -611,12 +635,39 @@ def _store(path: Path, data: bytes) -> None:
     """Write one cache entry atomically; any failure leaves the cache as it was."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+class _FolderLoader(jinja2.FileSystemLoader):
+    """Templates from one folder and nothing else: a link leading out of it is no template.
+
+    Jinja's loader already refuses ``..`` and absolute names; a link inside the folder to a file
+    elsewhere (``notes.txt -> ../kamdocs.yaml``) it would follow. The real path is checked before
+    anything is read, so a link to a device or a pipe is never opened either.
+    """
+
+    def __init__(self, root: Path):
+        super().__init__(str(root))
+        self.real = root.resolve()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = Path(self.searchpath[0], *split_template_path(template))
+        try:
+            inside = path.resolve(strict=True).is_relative_to(self.real)
+        except (OSError, RuntimeError):  # missing, or a loop of links
+            raise jinja2.TemplateNotFound(template) from None
+        if not inside or not path.resolve().is_file():
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
 
 
 _ENVIRONMENTS: dict[tuple[Path | None, Path | None], SandboxedEnvironment] = {}
@@ -629,7 +680,7 @@ def environment(root: Path | None = None) -> SandboxedEnvironment:
     env = _ENVIRONMENTS.get(key)
     if env is None:
         env = _Sandbox(
-            loader=jinja2.FileSystemLoader(str(root)) if root else None,
+            loader=_FolderLoader(root) if root else None,
             undefined=StrictUndefined,
             finalize=_finalize,
             autoescape=False,  # Markdown output: values are escaped for Markdown by _finalize
