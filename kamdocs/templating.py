@@ -457,6 +457,11 @@ class _Template(jinja2.Template):
             return super().render(*args, **kwargs)
 
 
+# Field names of the record types templates have read, by type (namedtuple field names cannot
+# start with an underscore, so none of them is an internal attribute).
+_RECORD_FIELDS: dict[type, frozenset[str]] = {}
+
+
 class _Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, also bounding what tiny input can make a render build or spend.
 
@@ -498,6 +503,16 @@ class _Sandbox(SandboxedEnvironment):
         code = super().compile(source, name, filename)
         _store(path, marshal.dumps(code))
         return code
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """A field of a record (a NamedTuple, as the template context is made of) is plain data:
+        read it directly. Anything else goes through the sandbox's checks."""
+        fields = _RECORD_FIELDS.get(type(obj))
+        if fields is None and isinstance(obj, tuple):
+            fields = _RECORD_FIELDS[type(obj)] = frozenset(getattr(type(obj), "_fields", ()))
+        if fields and attribute in fields:
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _step()
