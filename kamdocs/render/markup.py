@@ -24,12 +24,12 @@ INLINE = ("backtick", "escape", "link", "em_strong", "em_strong2", "not_strong")
 # document is converted heading by heading and the parts shared by many proposals (argument
 # texts from the library) are converted once per process.
 _CHUNK_RE = re.compile(r"\n\n(?=#)")
-CACHE_SIZE = 4096
+CACHE_SIZE = 256  # the hot chunks are the library's texts: a few hundred; more only grows memory
 # Only chunks seen before (library texts, shared wording) are cached, only small ones, and up
 # to a total size: a chunk that belongs to one proposal is never kept, so a batch of any size
 # runs in the same memory.
 CACHE_CHUNK = 16_384
-CACHE_CHARS = 4_000_000
+CACHE_CHARS = 1_000_000
 SEEN_SIZE = 8192
 
 
