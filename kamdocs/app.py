@@ -108,7 +108,8 @@ def _allow_extension_keys(node: object) -> None:
 class Written:
     """What a render or build wrote."""
 
-    outputs: list[tuple[Path, str]]  # path, sha256
+    out: Path
+    outputs: list[tuple[str, str]]  # file name in ``out``, sha256
     dossiers: int
 
 
@@ -173,7 +174,7 @@ def render(
         if manifest:
             batch.add("manifest.json", _manifest(batch, sources, today, formats))
         outputs = batch.commit()
-    return Written(outputs, len(slugs))
+    return Written(out, outputs, len(slugs))
 
 
 def _manifest(
@@ -183,8 +184,8 @@ def _manifest(
 
     outputs = sorted(
         (
-            {"path": target.name, "sha256": digest, "dossier": sources[target.name]}
-            for _, target, digest in batch.staged
+            {"path": name, "sha256": digest, "dossier": sources[name]}
+            for name, digest in batch.staged
         ),  # type: ignore[attr-defined]
         key=lambda o: o["path"],
     )

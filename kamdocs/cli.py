@@ -147,8 +147,8 @@ def render(
         _date(date),
         progress=_show_progress(),
     )
-    for path, _ in written.outputs:
-        click.echo(f"wrote {path}")
+    for name, _ in written.outputs:
+        click.echo(f"wrote {written.out / name}")
 
 
 @main.command()

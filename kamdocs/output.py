@@ -38,7 +38,10 @@ class Batch:
 
     def __init__(self, out: Path):
         self.out = out
-        self.staged: list[tuple[Path, Path, str]] = []
+        # Name and sha256 of each staged file, nothing more: a batch of any size keeps ~200 bytes
+        # a file (the temporary and backup names are derived from the name and the position).
+        self.staged: list[tuple[str, str]] = []
+        self._pid = os.getpid()
         self._created: list[Path] = []
         self._lock_fd: int | None = None
 
@@ -63,11 +66,14 @@ class Batch:
             ) from None
         self._created = missing
 
+    def _temp(self, i: int, name: str) -> Path:
+        return self.out / f".{name}.{self._pid}.{i}.tmp"
+
     def add(self, name: str, data: bytes) -> str:
         """Stage ``data`` as ``out/name``; return its sha256."""
         self._ensure_out()
         target = self.out / name
-        temp = self.out / f".{name}.{os.getpid()}.{len(self.staged)}.tmp"
+        temp = self._temp(len(self.staged), name)
         try:
             with open(temp, "xb") as fh:
                 fh.write(data)
@@ -78,14 +84,15 @@ class Batch:
                 raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
             raise
         digest = hashlib.sha256(data).hexdigest()
-        self.staged.append((temp, target, digest))
+        self.staged.append((name, digest))
         return digest
 
-    def commit(self) -> list[tuple[Path, str]]:
+    def commit(self) -> list[tuple[str, str]]:
         """Move every staged file into place, holding the folder's lock against other builds.
 
         All or nothing here too: each target that exists is first hard-linked to a backup, and
-        if a replacement fails (or Ctrl-C arrives) the ones already made are undone.
+        if a replacement fails (or Ctrl-C arrives) the ones already made are undone. Returns the
+        name and sha256 of every file written, in the order they were staged.
         """
         if not self.staged:
             return []
@@ -93,40 +100,40 @@ class Batch:
         # an empty document in place of the old one (cheaper than an fsync per file).
         os.sync()
         self._lock()
-        done: list[tuple[Path, Path | None]] = []  # each target replaced, and its backup
+        done: list[bool] = []  # for each target replaced so far: whether it has a backup
         failed = self.out
         try:
             remove_stale(self.out)
-            for _, target, _ in self.staged:
+            for name, _ in self.staged:
+                target = self.out / name
                 if target.is_dir() and not target.is_symlink():
                     raise OutputError(f"{target}: cannot replace: a folder is in the way")
-            for i, (temp, target, _) in enumerate(self.staged):
-                failed = target
-                done.append((target, _backup(target, i)))
-                os.replace(temp, target)
+            for i, (name, _) in enumerate(self.staged):
+                failed = target = self.out / name
+                done.append(_backup(target, i))
+                os.replace(self._temp(i, name), target)
             failed = self.out
             _fsync_dir(self.out)
         except BaseException as exc:
-            _undo(done)
+            _undo(self.out, self.staged, done)
             self.abort()
             if isinstance(exc, OSError):
                 raise OutputError(f"{failed}: cannot replace: {exc.strerror}") from None
             raise
         finally:
             self._unlock()
-        for _, backup in done:
-            if backup is not None:
+        for i, (name, _) in enumerate(self.staged):
+            if done[i]:
                 with contextlib.suppress(OSError):
-                    backup.unlink()
-        result = [(target, digest) for _, target, digest in self.staged]
-        self.staged = []
+                    _backup_path(self.out / name, i).unlink()
+        result, self.staged = self.staged, []
         return result
 
     def abort(self) -> None:
         """Remove every staged file; what was in the folder before stays as it was."""
-        for temp, _, _ in self.staged:
+        for i, (name, _) in enumerate(self.staged):
             with contextlib.suppress(OSError):
-                temp.unlink()
+                self._temp(i, name).unlink()
         self.staged = []
         for folder in self._created:  # only folders this batch made, and only while empty
             with contextlib.suppress(OSError):
@@ -153,30 +160,35 @@ class Batch:
 _TEMP = re.compile(r"^\..+\.(\d+)\.\d+(?:\.bak)?\.tmp$")
 
 
-def _backup(target: Path, i: int) -> Path | None:
-    """Hard-link ``target`` to a hidden backup; None when it does not exist (or cannot be linked).
+def _backup_path(target: Path, i: int) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.{i}.bak.tmp")
+
+
+def _backup(target: Path, i: int) -> bool:
+    """Hard-link ``target`` to a hidden backup; False when it does not exist (or cannot be linked).
 
     Where the file system has no hard links, the file is replaced without a backup.
     """
-    backup = target.with_name(f".{target.name}.{os.getpid()}.{i}.bak.tmp")
     try:
-        os.link(target, backup)
+        os.link(target, _backup_path(target, i))
     except FileNotFoundError:
-        return None
+        return False
     except OSError as exc:
         if exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EACCES):
-            return None
+            return False
         raise
-    return backup
+    return True
 
 
-def _undo(done: list[tuple[Path, Path | None]]) -> None:
+def _undo(out: Path, staged: list[tuple[str, str]], done: list[bool]) -> None:
     """Put back what a failed commit replaced: each backup, and no file where there was none."""
-    for target, backup in reversed(done):
+    for i in reversed(range(len(done))):
+        target = out / staged[i][0]
         with contextlib.suppress(OSError):
-            if backup is None:
+            if not done[i]:
                 target.unlink()
                 continue
+            backup = _backup_path(target, i)
             os.replace(backup, target)
             # A rename onto another link of the same file does nothing: the target was never
             # replaced. Either way the backup name must go.
