@@ -160,6 +160,17 @@ class Converter:
         self.md.treeprocessors.register(_Atomic(self.md), "kamdocs-atomic", 25)
         self.capture = _Capture(self.md)
         self.md.treeprocessors.register(self.capture, "kamdocs-capture", -100)
+        # Python-Markdown asks "is this tag a block?" of a list, dozens of times per element;
+        # the extensions have all added their tags by now, so a set answers the same.
+        blocks = frozenset(self.md.block_level_elements)
+        self.md.is_block_level = lambda tag: (  # type: ignore[method-assign]
+            isinstance(tag, str) and tag.lower().rstrip("/") in blocks
+        )
+        # attr_list walks every element looking for "{: ...}"; a chunk without "{" has none.
+        attr_list = self.md.treeprocessors["attr_list"]
+        attr_list_run = attr_list.run
+        attr_list.run = lambda doc: attr_list_run(doc) if self._braces else None  # type: ignore[method-assign]
+        self._braces = True
         self.cache: OrderedDict[str, tuple[list[ET.Element], str]] = OrderedDict()
         self.cached_chars = 0
         self.seen: OrderedDict[int, None] = OrderedDict()  # hashes of chunks converted once
@@ -170,6 +181,7 @@ class Converter:
             self.cache.move_to_end(text)
             return hit
         self.md.reset()
+        self._braces = "{" in text
         html = self.md.convert(text)
         assert self.capture.root is not None
         found = (list(self.capture.root), html)
