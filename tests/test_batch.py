@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from helpers import ARGUMENTS, DOSSIER, build_file_tree, small_library
 
-from kamdocs import output, templating
+from kamdocs import output
 from kamdocs.cli import main
-from kamdocs.render import html as html_view
 
 # Without an issue date the build date is in every document: a second render with another
 # date would change every file, so "unchanged" below means something.
@@ -32,18 +30,6 @@ BROKEN = (
   relationship: existing
 """
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # kamdocs caches Jinja environments and CSS by (relative) templates path: start clean and
-    # leave nothing behind for the next test.
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {}, raising=False)
-    clear = getattr(getattr(html_view, "_css", None), "cache_clear", lambda: None)
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    clear()
-    yield
-    clear()
 
 
 def named(name: str) -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 import html
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -23,9 +22,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from helpers import DOSSIER, PERSONAS, ROOT, TEMPLATES, build_file_tree, small_library
 
-from kamdocs import templating
 from kamdocs.cli import main
-from kamdocs.render import html as html_view
 
 DATE = "2026-11-26"
 MAILTO_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
@@ -43,17 +40,6 @@ SMALL = DOSSIER.replace(
     '    phone: "+359 2 491 7741"\n',
 )
 CLOSING = {"en": "valid until ", "bg": "валидна до "}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # kamdocs caches Jinja environments and CSS by (relative) templates path: start clean and
-    # leave nothing behind for the next test.
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {}, raising=False)
-    clear = getattr(getattr(html_view, "_css", None), "cache_clear", lambda: None)
-    clear()
-    yield
-    clear()
 
 
 @dataclass

@@ -24,9 +24,8 @@ import pytest
 from click.testing import CliRunner, Result
 from helpers import DOSSIER, build_file_tree, small_library
 
-from kamdocs import output, templating
+from kamdocs import output
 from kamdocs.cli import main
-from kamdocs.render import html as html_view
 
 FIRST, SECOND = "2026-11-26", "2026-12-01"
 ALL = ("-f", "md,docx,html")
@@ -34,13 +33,6 @@ Big = tuple[Path, dict[str, bytes], dict[str, bytes]]  # a workspace, outputs of
 # Without an issue date the build date is in every document: a build with another date
 # changes every file.
 UNDATED = DOSSIER.replace("  issued: 2026-11-26\n", "")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {})
-    html_view._css.cache_clear()
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
 def workspace(root: Path, count: int) -> Path:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,25 +21,12 @@ from babel.dates import format_date
 from click.testing import CliRunner
 from helpers import ROOT
 
-from kamdocs import templating
 from kamdocs.cli import main
-from kamdocs.render import html as html_view
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("KAMDOCS_UPDATE_GOLDEN") == "1"
 DATE = "2026-11-26"
 SAMPLES = ["danubia-retail", "balkan-trans-eood"]  # one en, one bg
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # kamdocs caches Jinja environments and CSS by (relative) templates path: start clean and
-    # leave nothing behind for the next test.
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {}, raising=False)
-    clear = getattr(getattr(html_view, "_css", None), "cache_clear", lambda: None)
-    clear()
-    yield
-    clear()
 
 
 def render_sample(slug: str, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:

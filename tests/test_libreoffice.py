@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,7 @@ from babel.dates import format_date
 from click.testing import CliRunner
 from helpers import ROOT
 
-from kamdocs import templating
 from kamdocs.cli import main
-from kamdocs.render import html as html_view
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -28,17 +25,6 @@ pytestmark = [
 ]
 DATE = "2026-11-26"
 CLOSING = {"en": "valid until", "bg": "валидна до"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # kamdocs caches Jinja environments and CSS by (relative) templates path: start clean and
-    # leave nothing behind for the next test.
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {}, raising=False)
-    clear = getattr(getattr(html_view, "_css", None), "cache_clear", lambda: None)
-    clear()
-    yield
-    clear()
 
 
 def same(text: str) -> str:

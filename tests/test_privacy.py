@@ -15,12 +15,10 @@ import yaml
 from click.testing import CliRunner, Result
 from helpers import ARGUMENTS, DOSSIER, ROOT, build_file_tree, small_library
 
-from kamdocs import templating
 from kamdocs.cli import main
 from kamdocs.dossier import ROLES, Dossier, load_dossier
 from kamdocs.library import load_library
 from kamdocs.privacy import Guard
-from kamdocs.render import html as html_view
 from kamdocs.render.context import TemplateContext, build_context
 from kamdocs.tailor import tailor
 from kamdocs.templating import Md
@@ -53,17 +51,6 @@ INTERNAL_FIELDS = {
     "cooperated_before",
     "share_of_sales",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # kamdocs caches Jinja environments and CSS by (relative) templates path: start clean and
-    # leave nothing behind for the next test.
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {}, raising=False)
-    clear = getattr(getattr(html_view, "_css", None), "cache_clear", lambda: None)
-    clear()
-    yield
-    clear()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -21,9 +20,7 @@ from click.testing import CliRunner, Result
 from helpers import ARGUMENTS, DOSSIER, build_file_tree, small_library
 from markdown.treeprocessors import Treeprocessor
 
-from kamdocs import templating
 from kamdocs.cli import main
-from kamdocs.render import html as html_view
 
 DATE = "2026-11-26"
 SLUG = "acme-logistics-ad"
@@ -32,18 +29,6 @@ DOCTYPE = "<!DOCTYPE html>\n"
 # The small dossier without an issue date, so that the build date decides the dates.
 UNDATED = DOSSIER.replace("  issued: 2026-11-26\n", "")
 BLOCKS = {"h1", "h2", "h3", "p", "li", "td", "th"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # kamdocs caches Jinja environments and CSS by (relative) templates path: start clean and
-    # leave nothing behind for the next test.
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {}, raising=False)
-    clear = getattr(getattr(html_view, "_css", None), "cache_clear", lambda: None)
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    clear()
-    yield
-    clear()
 
 
 @pytest.fixture

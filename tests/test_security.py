@@ -28,7 +28,6 @@ from markdown.treeprocessors import Treeprocessor
 
 from kamdocs import build, templating, yamlsrc
 from kamdocs.cli import main
-from kamdocs.render import html as html_view
 
 TEMPLATE = "templates/proposal.md.j2"
 LIBRARY = "templates/arguments/main.yaml"
@@ -39,13 +38,6 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 # refused by a count (steps, sizes, aliases) or by the CPU-time budget, so on a loaded CI
 # machine too it ends well inside this; an unbounded loop or a quadratic blow-up never would.
 FAST = 30.0
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {})
-    html_view._css.cache_clear()
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
 @pytest.fixture

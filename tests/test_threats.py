@@ -22,7 +22,6 @@ from helpers import ARGUMENTS, DOSSIER, PERSONAS, build_file_tree, small_library
 
 from kamdocs import templating
 from kamdocs.cli import main
-from kamdocs.render import html as html_view
 
 TEMPLATE = "templates/proposal.md.j2"
 LIBRARY = "templates/arguments/main.yaml"
@@ -32,13 +31,6 @@ NOT_FOUND = "template failed: TemplateNotFound: "
 NO_LOADER = "template failed: TypeError: no loader for this environment specified"
 NOTE = "Secretly prefers the competitor"  # dmu[0].private.notes of the small dossier
 HANG = 30.0  # seconds: a guard against a hang, not a speed measurement (bench/ measures speed)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(templating, "_ENVIRONMENTS", {})
-    html_view._css.cache_clear()
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
 @pytest.fixture
