@@ -100,7 +100,9 @@ class Batch:
         # an empty document in place of the old one (cheaper than an fsync per file).
         os.sync()
         self._lock()
-        done: list[bool] = []  # for each target replaced so far: whether it has a backup
+        # For each target replaced so far: True, backed up; False, did not exist; None, existed
+        # but could not be backed up (no hard links), so the new file stays.
+        done: list[bool | None] = []
         failed = self.out
         try:
             remove_stale(self.out)
@@ -164,10 +166,11 @@ def _backup_path(target: Path, i: int) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.{i}.bak.tmp")
 
 
-def _backup(target: Path, i: int) -> bool:
-    """Hard-link ``target`` to a hidden backup; False when it does not exist (or cannot be linked).
+def _backup(target: Path, i: int) -> bool | None:
+    """Hard-link ``target`` to a hidden backup: True if made, False when there is no target.
 
-    Where the file system has no hard links, the file is replaced without a backup.
+    Where the file system has no hard links the file is replaced without a backup (None): an
+    undo then leaves the new file, whole, rather than remove the only copy.
     """
     try:
         os.link(target, _backup_path(target, i))
@@ -175,16 +178,18 @@ def _backup(target: Path, i: int) -> bool:
         return False
     except OSError as exc:
         if exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EACCES):
-            return False
+            return None
         raise
     return True
 
 
-def _undo(out: Path, staged: list[tuple[str, str]], done: list[bool]) -> None:
+def _undo(out: Path, staged: list[tuple[str, str]], done: list[bool | None]) -> None:
     """Put back what a failed commit replaced: each backup, and no file where there was none."""
     for i in reversed(range(len(done))):
         target = out / staged[i][0]
         with contextlib.suppress(OSError):
+            if done[i] is None:
+                continue  # no backup could be made: the new file stays
             if not done[i]:
                 target.unlink()
                 continue

@@ -184,6 +184,27 @@ def test_a_folder_without_hard_links_is_still_written(
     assert_manifest_matches(ws / "out")
 
 
+def test_without_hard_links_a_failing_rename_loses_no_output(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No backups, so nothing can be put back: every earlier output must still be there, whole,
+    # either as it was or as the new build wrote it.
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    before = snapshot(ws / "out")
+    with monkeypatch.context() as patch:
+        patch.setattr(output.os, "link", no_links)
+        patch.setattr(output.os, "replace", failing_on(25, ENOSPC, os.replace))
+        failed(run("build", *ALL, "-o", "out", "--date", SECOND))
+    after = snapshot(ws / "out")
+    assert sorted(after) == sorted(before)
+    assert run("build", *ALL, "-o", "new", "--date", SECOND).exit_code == 0
+    for name, (data, _) in after.items():
+        if not name.startswith("."):  # the lock file
+            assert data in (before[name][0], (ws / "new" / name).read_bytes()), name
+
+
 def dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
