@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -62,7 +62,7 @@ class Guard:
         """The private field whose value occurs in ``text``, if any."""
         if not self.fields:
             return None
-        folded = " ".join(text.split()).casefold()
+        folded = _folded(text)
         for value, field in self.fields.items():
             start = folded.find(value)
             while start != -1:
@@ -81,26 +81,38 @@ class Guard:
         return self.find(_visible(markup)) or self.find(markup)
 
 
+def _when_repeated(func: Callable[[str], str]) -> Callable[[str], str]:
+    """``func`` with its result kept for texts seen before, and only for those.
+
+    The static parts of a DOCX (and the stylesheet in every HTML page) are the same text in
+    every document of a batch; a proposal's own body is seen once and is never kept, nor is a
+    text over ``CACHE_LIMIT`` characters.
+    """
+    cached = lru_cache(maxsize=64)(func)
+    seen: dict[int, None] = {}
+
+    def wrapper(text: str) -> str:
+        if len(text) > CACHE_LIMIT:
+            return func(text)
+        key = hash(text)
+        if key in seen:
+            return cached(text)
+        seen[key] = None
+        if len(seen) > 1024:
+            del seen[next(iter(seen))]
+        return func(text)
+
+    return wrapper
+
+
+@_when_repeated
 def _visible(markup: str) -> str:
-    # Cached: the static parts of a DOCX are the same in every document of a batch. A text seen
-    # for the first time (such as a proposal's own body) is not kept, nor a large one.
-    if len(markup) > CACHE_LIMIT:
-        return _strip(markup)
-    key = hash(markup)
-    if key in _SEEN:
-        return _visible_cached(markup)
-    _SEEN[key] = None
-    if len(_SEEN) > 1024:
-        del _SEEN[next(iter(_SEEN))]
-    return _strip(markup)
-
-
-def _strip(markup: str) -> str:
     return html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", markup)))
 
 
-_visible_cached = lru_cache(maxsize=64)(_strip)
-_SEEN: dict[int, None] = {}  # hashes of texts made visible once
+@_when_repeated
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def leak_problem(source: Source, output: str, field: tuple) -> Problem:
