@@ -46,6 +46,28 @@ def _workspace(templates: Path | None = None) -> Any:
     return find_workspace(templates=templates)
 
 
+# Options several commands share (click makes a new parameter each time one is applied).
+_formats_option = click.option(
+    "-f",
+    "--formats",
+    "formats",
+    metavar="md,docx,html",
+    help="Formats to write (default: the workspace's, md and docx).",
+)
+_out_option = click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: build).",
+)
+_date_option = click.option(
+    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
+)
+_templates_option = click.option(
+    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kamdocs", prog_name="kamdocs", message="%(prog)s %(version)s")
 def main() -> None:
@@ -54,12 +76,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
-)
-@click.option(
-    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
-)
+@_templates_option
+@_date_option
 @_handle_errors
 def validate(paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None) -> None:
     """Check dossiers (files or folders; default: the workspace's) and the templates."""
@@ -95,16 +113,6 @@ def schema() -> None:
     click.echo(app.schema(), nl=False)
 
 
-def _formats_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-f",
-        "--formats",
-        "formats",
-        metavar="md,docx,html",
-        help="Formats to write (default: the workspace's, md and docx).",
-    )(func)
-
-
 def _show_progress() -> bool:
     import os
 
@@ -114,18 +122,9 @@ def _show_progress() -> bool:
 @main.command()
 @click.argument("dossiers", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @_formats_option
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: build).",
-)
-@click.option(
-    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
-)
-@click.option(
-    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
-)
+@_out_option
+@_date_option
+@_templates_option
 @_handle_errors
 def render(
     dossiers: tuple[Path, ...],
@@ -153,18 +152,9 @@ def render(
 
 @main.command()
 @_formats_option
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: build).",
-)
-@click.option(
-    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
-)
-@click.option(
-    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
-)
+@_out_option
+@_date_option
+@_templates_option
 @_handle_errors
 def build(
     formats: str | None, out: Path | None, date: dt.datetime | None, templates: Path | None
@@ -193,12 +183,8 @@ def build(
 @main.command()
 @click.argument("dossier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see SPEC).")
-@click.option(
-    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD) for offers without an issue date."
-)
-@click.option(
-    "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
-)
+@_date_option
+@_templates_option
 @_handle_errors
 def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: Path | None) -> None:
     """Show, per DMU member, the arguments chosen, in order, with scores and reasons."""
