@@ -116,6 +116,8 @@ class Library:
     references: list[Reference]
     locales: dict[str, dict[str, str]]
     origins: dict[str, Origin] = field(default_factory=dict)
+    # Library texts holding template code, compiled once: (owner id, field, text) -> template.
+    compiled: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
 
 
 def _load_list(

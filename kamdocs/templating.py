@@ -750,6 +750,21 @@ def compile_text(source: str, name: str) -> jinja2.Template:
     return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
+def library_template(library: Library, owner: str, field: str, text: str) -> jinja2.Template:
+    """The template of one library text with template code, compiled once per library.
+
+    Loading the library compiles each (to report syntax errors with their lines); rendering
+    then finds it here, in every worker of a batch too (they inherit the loaded library).
+    """
+    key = (owner, field, text)
+    template = library.compiled.get(key)
+    if template is None:
+        origin = library.origins.get(owner)
+        name = f"{origin.path if origin else 'library'}#{owner}"
+        template = library.compiled[key] = compile_text(text, name)
+    return template
+
+
 class TemplateFailure(Exception):
     """Raised inside rendering; carries the template name and line where it went wrong."""
 
@@ -795,7 +810,7 @@ def check_library_templates(library: Library) -> list[Problem]:
                 if "{" not in text:
                     continue
                 try:
-                    compile_text(text, f"{origin.path}#{arg_id}")
+                    library_template(library, arg_id, field, text)
                 except jinja2.TemplateSyntaxError as exc:
                     key_line = origin.line_of(field, lang) if lang != "*" else origin.line_of(field)
                     path = f"[{arg_id}].{field}" + (f".{lang}" if lang != "*" else "")

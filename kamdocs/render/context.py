@@ -15,7 +15,7 @@ from kamdocs.dossier import Loaded
 from kamdocs.formatting import quantize
 from kamdocs.library import ANY_LANGUAGE, Library, pick, pick_key
 from kamdocs.tailor import Plan, Section
-from kamdocs.templating import Md, TemplateFailure, compile_text, describe
+from kamdocs.templating import Md, TemplateFailure, describe, library_template
 
 
 class Client(NamedTuple):
@@ -172,14 +172,10 @@ class TextRenderer:
         text = pick(texts, self.lang)
         if "{" not in text:
             return Md(text)
-        cache = self.library.__dict__.setdefault("_compiled", {})
-        key = (owner, field, text)
-        template = cache.get(key)
         origin = self.library.origins.get(owner)
         name = f"{origin.path if origin else 'library'}#{owner}"
         try:
-            if template is None:
-                template = cache[key] = compile_text(text, name)
+            template = library_template(self.library, owner, field, text)
             return Md(template.render(self.public).strip())
         except Exception as exc:  # noqa: BLE001 - any template failure becomes a located error
             failure = describe(exc, name)
