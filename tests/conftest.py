@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from helpers import DOSSIER, build_file_tree, small_library
 
 from kamdocs import templating
 from kamdocs.render import html as html_view
@@ -20,3 +22,15 @@ def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     html_view._css.cache_clear()
     yield
     html_view._css.cache_clear()
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small workspace of tests/helpers.py with its one dossier; the current folder.
+
+    Test files that need another workspace define their own ``ws``.
+    """
+    small_library(tmp_path)
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

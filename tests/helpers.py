@@ -6,6 +6,10 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from click.testing import CliRunner, Result
+
+from kamdocs.cli import main
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 
@@ -156,3 +160,8 @@ def small_library(root: Path, arguments: str = ARGUMENTS, personas: str = PERSON
             shutil.copy(src, root / "templates" / name)
     (root / "dossiers").mkdir(exist_ok=True)
     return root / "templates"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    """``kamdocs ARGS...`` through click's test runner, in the current folder."""
+    return CliRunner().invoke(main, list(args), env=env)

@@ -7,11 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from helpers import ARGUMENTS, DOSSIER, build_file_tree, small_library
+from click.testing import Result
+from helpers import ARGUMENTS, DOSSIER, build_file_tree, run, small_library
 
 from kamdocs import output
-from kamdocs.cli import main
 
 # Without an issue date the build date is in every document: a second render with another
 # date would change every file, so "unchanged" below means something.
@@ -49,10 +48,6 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

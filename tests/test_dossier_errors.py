@@ -9,10 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from helpers import DOSSIER, small_library
+from click.testing import Result
+from helpers import DOSSIER, run, small_library
 
-from kamdocs.cli import main
 from kamdocs.dossier import load_dossier
 from kamdocs.library import load_library
 
@@ -562,10 +561,6 @@ def workspace(root: Path, files: dict[str, str | bytes]) -> None:
     for name, content in files.items():
         path = root / name
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def problem_lines(result: Result) -> list[str]:

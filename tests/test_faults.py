@@ -21,11 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from helpers import DOSSIER, build_file_tree, small_library
+from click.testing import Result
+from helpers import DOSSIER, build_file_tree, run, small_library
 
 from kamdocs import output
-from kamdocs.cli import main
 
 FIRST, SECOND = "2026-11-26", "2026-12-01"
 ALL = ("-f", "md,docx,html")
@@ -51,10 +50,6 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
     return tmp_path
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
-from helpers import ARGUMENTS, DOSSIER, ROOT, build_file_tree, small_library
+from click.testing import Result
+from helpers import ARGUMENTS, DOSSIER, ROOT, build_file_tree, run, small_library
 
-from kamdocs.cli import main
 from kamdocs.dossier import ROLES, Dossier, load_dossier
 from kamdocs.library import load_library
 from kamdocs.privacy import Guard
@@ -51,18 +50,6 @@ INTERNAL_FIELDS = {
     "cooperated_before",
     "share_of_sales",
 }
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    small_library(tmp_path)
-    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def line_of(path: Path, needle: str) -> int:

@@ -16,11 +16,9 @@ from pathlib import Path
 import docx
 import markdown
 import pytest
-from click.testing import CliRunner, Result
-from helpers import ARGUMENTS, DOSSIER, build_file_tree, small_library
+from click.testing import Result
+from helpers import ARGUMENTS, DOSSIER, build_file_tree, run, small_library
 from markdown.treeprocessors import Treeprocessor
-
-from kamdocs.cli import main
 
 DATE = "2026-11-26"
 SLUG = "acme-logistics-ad"
@@ -31,22 +29,9 @@ UNDATED = DOSSIER.replace("  issued: 2026-11-26\n", "")
 BLOCKS = {"h1", "h2", "h3", "p", "li", "td", "th"}
 
 
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A small workspace holding the small dossier of tests/helpers.py; the current folder."""
-    small_library(tmp_path)
-    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def yaml_str(text: str) -> str:
     """``text`` as a YAML double-quoted scalar (JSON's syntax, non-ASCII kept as it is)."""
     return json.dumps(text, ensure_ascii=False)
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, list(args), env=env)
 
 
 def outputs(folder: Path) -> dict[str, bytes]:

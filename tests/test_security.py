@@ -22,12 +22,11 @@ from pathlib import Path
 import docx
 import markdown
 import pytest
-from click.testing import CliRunner, Result
-from helpers import ARGUMENTS, DOSSIER, build_file_tree, small_library
+from click.testing import Result
+from helpers import ARGUMENTS, DOSSIER, build_file_tree, run
 from markdown.treeprocessors import Treeprocessor
 
 from kamdocs import build, templating, yamlsrc
-from kamdocs.cli import main
 
 TEMPLATE = "templates/proposal.md.j2"
 LIBRARY = "templates/arguments/main.yaml"
@@ -38,19 +37,6 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 # refused by a count (steps, sizes, aliases) or by the CPU-time budget, so on a loaded CI
 # machine too it ends well inside this; an unbounded loop or a quadratic blow-up never would.
 FAST = 30.0
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The small workspace of tests/helpers.py with its one dossier; the current folder."""
-    small_library(tmp_path)
-    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def yaml_str(text: str) -> str:

@@ -6,18 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from helpers import build_file_tree, small_library
+from helpers import build_file_tree, run, small_library
 
 from kamdocs import yamlsrc
-from kamdocs.cli import main
 
 BUILD_DATE = dt.date(2026, 11, 26)
 EPOCH = str(int(dt.datetime(2026, 11, 26, 15, 30, tzinfo=dt.UTC).timestamp()))
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture

@@ -17,11 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from helpers import ARGUMENTS, DOSSIER, PERSONAS, build_file_tree, small_library
+from click.testing import Result
+from helpers import ARGUMENTS, DOSSIER, PERSONAS, build_file_tree, run, small_library
 
 from kamdocs import templating
-from kamdocs.cli import main
 
 TEMPLATE = "templates/proposal.md.j2"
 LIBRARY = "templates/arguments/main.yaml"
@@ -43,10 +42,6 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     })
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def refused(result: Result) -> list[str]:

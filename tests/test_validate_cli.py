@@ -7,20 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from helpers import ARGUMENTS, DOSSIER, PERSONAS, ROOT, build_file_tree, small_library
-
-from kamdocs.cli import main
+from click.testing import Result
+from helpers import ARGUMENTS, DOSSIER, PERSONAS, ROOT, build_file_tree, run, small_library
 
 VALID = DOSSIER.lstrip("\n")
 KINDS = (
     "'business_insight', 'benefit', 'uniqueness', 'exclusivity', 'reference', 'people', "
     "'statistic', 'financial', 'technical' or 'cooperation'"
 )
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def tree(root: Path) -> dict[str, bytes]:
