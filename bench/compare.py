@@ -22,6 +22,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import Element
 
 PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
@@ -255,23 +256,18 @@ def time_pandoc(exe: str, files: Sequence[Path], reference: Path, workdir: Path)
     return [one(md) for md in files]
 
 
-def time_builder(build: Callable[[str], bytes], texts: Sequence[str], passes: int,
-                 warm: Sequence[str] = ()) -> list[float]:
-    """Seconds per document of the fastest of ``passes`` passes, after building the ``warm``
-    documents (or the first one) untimed."""
-    for text in warm or texts[:1]:
-        build(text)
+def fastest_pass(build: Callable[[Any], object], items: Sequence[Any], passes: int) -> list[float]:
+    """Seconds per item of the fastest of ``passes`` timed passes over ``items``."""
     best: list[float] | None = None
     for _ in range(passes):
         times = []
-        for text in texts:
+        for item in items:
             t0 = time.perf_counter()
-            build(text)
+            build(item)
             times.append(time.perf_counter() - t0)
         if best is None or sum(times) < sum(best):
             best = times
-    assert best is not None
-    return best
+    return best or []
 
 
 def check_docx(data: bytes) -> int:

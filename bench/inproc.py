@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -34,19 +33,6 @@ DATE = dt.date(2026, 11, 26)
 
 def _pairs(items: list[str]) -> list[tuple[Path, Path]]:
     return [(Path(a), Path(b)) for a, b in (item.split("::", 1) for item in items)]
-
-
-def _timed(build, items: list, passes: int) -> list[float]:  # noqa: ANN001
-    best: list[float] | None = None
-    for _ in range(passes):
-        times = []
-        for item in items:
-            t0 = time.perf_counter()
-            build(item)
-            times.append(time.perf_counter() - t0)
-        if best is None or sum(times) < sum(best):
-            best = times
-    return best or []
 
 
 def kamdocs_tool(what: str, ws: Path, sample: list[tuple[Path, Path]],
@@ -63,7 +49,7 @@ def kamdocs_tool(what: str, ws: Path, sample: list[tuple[Path, Path]],
         def load(path: Path) -> object:
             return load_dossier(path, library, DATE, workspace.valid_days, workspace.locale)
 
-        return _timed(load, [d for d, _ in sample], 1)
+        return compare.fastest_pass(load, [d for d, _ in sample], 1)
     if what == "stage":
         from kamdocs.render.docx import DocMeta, render_docx  # noqa: PLC0415
         from kamdocs.render.markup import convert  # noqa: PLC0415
@@ -79,7 +65,7 @@ def kamdocs_tool(what: str, ws: Path, sample: list[tuple[Path, Path]],
 
         for _, md in warm or sample[:1]:
             stage(md.read_text(encoding="utf-8"))
-        return _timed(stage, [md.read_text(encoding="utf-8") for _, md in sample], 1)
+        return compare.fastest_pass(stage, [md.read_text(encoding="utf-8") for _, md in sample], 1)
 
     from kamdocs.render.pipeline import render  # noqa: PLC0415
 
@@ -88,8 +74,10 @@ def kamdocs_tool(what: str, ws: Path, sample: list[tuple[Path, Path]],
     warm_loaded = app.load_all(workspace, [d for d, _ in warm], DATE).dossiers if warm else []
     for item in warm_loaded or checked.dossiers[:1]:
         render(item, checked.library, formats, workspace.templates)
-    return _timed(lambda item: render(item, checked.library, formats, workspace.templates),
-                  checked.dossiers, 1)
+    return compare.fastest_pass(
+        lambda item: render(item, checked.library, formats, workspace.templates),
+        checked.dossiers, 1,
+    )
 
 
 def other_tool(name: str, ws: Path, sample: list[tuple[Path, Path]],
@@ -102,7 +90,7 @@ def other_tool(name: str, ws: Path, sample: list[tuple[Path, Path]],
     texts = [md.read_text(encoding="utf-8") for _, md in sample]
     for _, md in warm or sample[:1]:
         builder.build(md.read_text(encoding="utf-8"))
-    times = _timed(builder.build, texts, passes)
+    times = compare.fastest_pass(builder.build, texts, passes)
     return times, {"paragraphs_check": compare.check_docx(builder.build(texts[0]))}
 
 
