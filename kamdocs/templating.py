@@ -173,8 +173,7 @@ def _size(value: Any, limit: int = MAX_STRING) -> int:
 
 
 def _check_size(value: Any, limit: int, what: str) -> None:
-    if _size(value, limit) > limit:
-        raise TemplateLimit(f"{what} would build more than {limit:,} characters")
+    _check_estimate(_size(value, limit), what, limit)
 
 
 def _check_estimate(estimate: int, what: str, limit: int = MAX_STRING) -> None:
