@@ -56,7 +56,7 @@ class Guard:
         self.fields: dict[str, tuple] = {}
         for i, member in enumerate(dossier.dmu):
             for path, text in _values(member.private or {}, ("dmu", i, "private"), langs):
-                self.fields.setdefault(" ".join(text.split()).casefold(), path)
+                self.fields.setdefault(_fold(text), path)
 
     def find(self, text: str) -> tuple | None:
         """The private field whose value occurs in ``text``, if any."""
@@ -110,9 +110,12 @@ def _visible(markup: str) -> str:
     return html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", markup)))
 
 
-@_when_repeated
-def _folded(text: str) -> str:
+def _fold(text: str) -> str:
+    """Whitespace runs as one space, any letter case: how values and outputs are compared."""
     return " ".join(text.split()).casefold()
+
+
+_folded = _when_repeated(_fold)
 
 
 def leak_problem(source: Source, output: str, field: tuple) -> Problem:
