@@ -19,6 +19,8 @@ MIN_LENGTH = 4
 CACHE_LIMIT = 262_144  # characters of a markup text worth remembering its visible text
 
 _TAG = re.compile(r"<[^>]*>")
+# Attribute values, double- or single-quoted: the only data a tag carries.
+_ATTR_VALUES = (re.compile(r'=\s*"([^"]*)"'), re.compile(r"=\s*'([^']*)'"))
 _BLOCK_END = re.compile(r"</(w:p|p|li|td|th|tr|h[1-6]|div|title|dc:\w+|cp:\w+|dcterms:\w+)>")
 
 
@@ -75,10 +77,11 @@ class Guard:
         return None
 
     def scan_markup(self, markup: str) -> tuple | None:
-        """Search XML/HTML as the reader sees it: tags removed, entities decoded."""
+        """Search XML/HTML as the reader sees it (tags removed, entities decoded); then with every
+        tag a word break (runs a reader sees joined may end a word) and in attribute values."""
         if not self.fields:
             return None
-        return self.find(_visible(markup)) or self.find(markup)
+        return self.find(_visible(markup)) or self.find(_separated(markup))
 
 
 def _when_repeated(func: Callable[[str], str]) -> Callable[[str], str]:
@@ -108,6 +111,15 @@ def _when_repeated(func: Callable[[str], str]) -> Callable[[str], str]:
 @_when_repeated
 def _visible(markup: str) -> str:
     return html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", markup)))
+
+
+@_when_repeated
+def _separated(markup: str) -> str:
+    # The texts between tags, each on its own line, then every distinct attribute value once (a
+    # DOCX part repeats a few dozen style ids thousands of times): what the markup carries as
+    # data, without the names of its tags and attributes.
+    values = dict.fromkeys(v for pattern in _ATTR_VALUES for v in pattern.findall(markup))
+    return html.unescape(_TAG.sub("\n", markup) + "\n" + "\n".join(values))
 
 
 def _fold(text: str) -> str:

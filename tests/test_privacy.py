@@ -229,6 +229,26 @@ def test_guard_decodes_entities(guard: Guard) -> None:
     assert guard.scan_markup("<p>Secretly&#160;prefers&#x20;the&nbsp;competitor</p>") == NOTES
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # A run a reader sees joined to the word before it still holds the value on its own.
+        "<w:p><w:r><w:t>example.com</w:t></w:r><w:r><w:t>Secretly prefers the competitor"
+        "</w:t></w:r></w:p>",
+        # Attribute values are data too, double- or single-quoted, entities decoded.
+        '<a href="https://x.example/?q=no" title="Secretly prefers the competitor">x</a>',
+        "<dc:title lang='en' alt='Secretly&#32;prefers the&#x20;competitor'>Offer</dc:title>",
+    ],
+)
+def test_guard_sees_runs_and_attribute_values(guard: Guard, markup: str) -> None:
+    assert guard.scan_markup(markup) == NOTES
+
+
+def test_guard_ignores_tag_and_attribute_names(dossier: Dossier) -> None:
+    # Only what markup carries as data counts: a tag named like a value is no leak.
+    guard = Guard(dossier)
+    assert guard.scan_markup("<yoga:morning xmlns:yoga='u'>Offer</yoga:morning>") is None
+
 @pytest.mark.parametrize("fmt", ["docx", "html"])
 def test_leak_split_by_formatting(ws: Path, fmt: str) -> None:
     # Bold and a link split the words into separate DOCX runs and HTML elements.
