@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from kamdocs.dossier import ROLES, Dossier, Member
 from kamdocs.library import Argument, Library, Reference
@@ -37,19 +37,38 @@ class Contribution:
     reason: str
 
 
-@dataclass
 class Scored:
-    """One argument as scored for one member."""
+    """One argument as scored for one member.
 
-    argument: Argument
-    contributions: list[Contribution]
-    pinned: bool = False
-    criterion_rank: int | None = None  # 0 = the client's first criterion
+    The reasons are kept as (points, format, arguments) and worded only when asked for: a
+    proposal needs the scores of a few hundred pairs, ``explain`` the reasons of a few.
+    """
 
-    @cached_property
-    def score(self) -> int:
-        # Contributions added after scoring only ever explain (zero points), so caching is safe.
-        return sum(c.points for c in self.contributions)
+    __slots__ = ("argument", "_parts", "pinned", "criterion_rank", "score")
+
+    def __init__(
+        self,
+        argument: Argument,
+        parts: list[tuple[int, str, tuple]],
+        pinned: bool = False,
+        criterion_rank: int | None = None,  # 0 = the client's first criterion
+    ) -> None:
+        self.argument = argument
+        self._parts = parts
+        self.pinned = pinned
+        self.criterion_rank = criterion_rank
+        self.score = sum(part[0] for part in parts)
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        return [Contribution(points, fmt.format(*args)) for points, fmt, args in self._parts]
+
+    def explain(self, reason: str) -> None:
+        """Add a reason worth no points (the score stays what it was)."""
+        self._parts.append((0, "{}", (reason,)))
+
+    def earns_points(self) -> bool:
+        return any(part[0] > 0 for part in self._parts)
 
     @property
     def reasons(self) -> list[str]:
@@ -65,10 +84,11 @@ class Chosen:
     per_member: dict[str, Scored]  # member key -> its score for that member
     criterion_rank: int | None
     pinned: bool
+    score: int = field(init=False)
 
-    @cached_property
-    def score(self) -> int:
-        return max(s.score for s in self.per_member.values())
+    def __post_init__(self) -> None:
+        # Reasons added later are worth no points: the score is fixed once scored.
+        self.score = max(s.score for s in self.per_member.values())
 
     @property
     def for_experts(self) -> bool:
@@ -140,54 +160,90 @@ def candidates(dossier: Dossier, library: Library) -> tuple[list[Argument], dict
     return out, rejected
 
 
+class _Reader:
+    """What scoring needs of one member, worked out once per proposal."""
+
+    __slots__ = ("member", "name", "persona", "kinds", "prefers", "priorities", "expert",
+                 "novice", "cooperated")
+
+    def __init__(self, member: Member, library: Library) -> None:
+        self.member = member
+        self.name = member.name
+        self.persona = member.persona
+        self.kinds = library.personas[member.persona].kinds
+        self.prefers = frozenset(member.prefers)
+        self.priorities = [(_norm(p), p) for p in member.priorities]
+        self.expert = member.knowledge == "expert"
+        self.novice = member.knowledge == "novice"
+        self.cooperated = member.cooperated_before
+
+
+class _Scorer:
+    """Scores arguments for members of one dossier; the dossier's facts are read once."""
+
+    def __init__(self, dossier: Dossier, library: Library) -> None:
+        self.library = library
+        self.status = dossier.relationship.status
+        self.criteria = [(_norm(c), c) for c in dossier.criteria]
+        self.offered = _normset(tuple(dossier.offer.products))
+        self.include = frozenset(dossier.offer.include)
+        self.readers: dict[int, _Reader] = {}
+
+    def reader(self, member: Member) -> _Reader:
+        found = self.readers.get(id(member))
+        if found is None:
+            found = self.readers[id(member)] = _Reader(member, self.library)
+        return found
+
+    def score(self, arg: Argument, member: Member) -> Scored:
+        r = self.reader(member)
+        kind = arg.kind
+        parts: list[tuple[int, str, tuple]] = []
+        weight = r.kinds.get(kind, 0)
+        if weight:
+            parts.append((weight * PERSONA_POINTS, "{} readers weigh {} arguments at {}",
+                          (r.persona, kind, weight)))
+        if kind in r.prefers:
+            parts.append((PREFERS_POINTS, "{} prefers {} arguments", (r.name, kind)))
+        answers = _normset(tuple(arg.criteria)) if arg.criteria else frozenset()
+        if answers:
+            for norm, priority in r.priorities:
+                if norm in answers:
+                    parts.append((PRIORITY_POINTS, "answers {}'s priority: {}", (r.name, priority)))
+        rank = None
+        if answers:
+            for i, (norm, criterion) in enumerate(self.criteria):
+                if norm in answers:
+                    rank = i
+                    parts.append((CRITERION_POINTS * (len(self.criteria) - i),
+                                  "answers the client's {} criterion: {}",
+                                  (_ordinal(i), criterion)))
+                    break
+        status = self.status
+        if arg.relationship == status:
+            parts.append((RELATIONSHIP_POINTS, "written for {} clients", (status,)))
+        if status == "new" and kind in PROOF_KINDS:
+            parts.append((PROOF_POINTS, "a new client: proof from others counts", ()))
+        if kind == "cooperation":
+            if status == "existing":
+                parts.append((PROOF_POINTS, "an existing client: our joint results count", ()))
+            if r.cooperated:
+                parts.append((COOPERATED_POINTS, "{} has worked with us before", (r.name,)))
+        if arg.products:
+            shared = [p for p in arg.products if _norm(p) in self.offered]
+            if shared:
+                parts.append((PRODUCT_POINTS, "about {}, offered here", (", ".join(shared),)))
+        if r.expert and arg.detail is not None:
+            parts.append((EXPERT_DETAIL_POINTS, "has the depth an expert reader looks for", ()))
+        if r.novice and kind == "technical":
+            why = "technical depth is lost on a novice reader"
+            parts.append((NOVICE_TECHNICAL_POINTS, why, ()))
+        return Scored(arg, parts, pinned=arg.id in self.include, criterion_rank=rank)
+
+
 def score(arg: Argument, member: Member, dossier: Dossier, library: Library) -> Scored:
     """Score ``arg`` for ``member`` as a sum of named contributions."""
-    persona = library.personas[member.persona]
-    parts: list[Contribution] = []
-    weight = persona.kinds.get(arg.kind, 0)
-    if weight:
-        why = f"{member.persona} readers weigh {arg.kind} arguments at {weight}"
-        parts.append(Contribution(weight * PERSONA_POINTS, why))
-    if arg.kind in member.prefers:
-        parts.append(Contribution(PREFERS_POINTS, f"{member.name} prefers {arg.kind} arguments"))
-    answers = _normset(tuple(arg.criteria))
-    for priority in member.priorities:
-        if _norm(priority) in answers:
-            parts.append(
-                Contribution(PRIORITY_POINTS, f"answers {member.name}'s priority: {priority}")
-            )
-    rank = None
-    criteria = dossier.criteria
-    for i, criterion in enumerate(criteria):
-        if _norm(criterion) in answers:
-            rank = i
-            parts.append(
-                Contribution(
-                    CRITERION_POINTS * (len(criteria) - i),
-                    f"answers the client's {_ordinal(i)} criterion: {criterion}",
-                )
-            )
-            break
-    status = dossier.relationship.status
-    if arg.relationship == status:
-        parts.append(Contribution(RELATIONSHIP_POINTS, f"written for {status} clients"))
-    if status == "new" and arg.kind in PROOF_KINDS:
-        parts.append(Contribution(PROOF_POINTS, "a new client: proof from others counts"))
-    if status == "existing" and arg.kind == "cooperation":
-        parts.append(Contribution(PROOF_POINTS, "an existing client: our joint results count"))
-    if member.cooperated_before and arg.kind == "cooperation":
-        parts.append(Contribution(COOPERATED_POINTS, f"{member.name} has worked with us before"))
-    offered = _normset(tuple(dossier.offer.products))
-    shared = [p for p in arg.products if _norm(p) in offered]
-    if shared:
-        parts.append(Contribution(PRODUCT_POINTS, f"about {', '.join(shared)}, offered here"))
-    if member.knowledge == "expert" and arg.detail is not None:
-        parts.append(Contribution(EXPERT_DETAIL_POINTS, "has the depth an expert reader looks for"))
-    if member.knowledge == "novice" and arg.kind == "technical":
-        parts.append(
-            Contribution(NOVICE_TECHNICAL_POINTS, "technical depth is lost on a novice reader")
-        )
-    return Scored(arg, parts, pinned=arg.id in dossier.offer.include, criterion_rank=rank)
+    return _Scorer(dossier, library).score(arg, member)
 
 
 def _cares(section: Section, arg: Argument, library: Library) -> bool:
@@ -202,9 +258,8 @@ def _credit_shared(chosen: Chosen, members: list[Member]) -> None:
     best = max(members, key=lambda m: chosen.per_member[m.key].score)  # the first on ties
     for m in members:
         own = chosen.per_member[m.key]
-        if m is not best and not own.pinned and not any(c.points > 0 for c in own.contributions):
-            why = f"chosen for {best.name}, who reads the same section"
-            own.contributions.append(Contribution(0, why))
+        if m is not best and not own.pinned and not own.earns_points():
+            own.explain(f"chosen for {best.name}, who reads the same section")
 
 
 def _order_key(chosen: Chosen) -> tuple:
@@ -231,10 +286,11 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
     # Most senior role first; among equals, the order the dossier names the personas.
     sections.sort(key=lambda s: s.senior_role)
 
+    scorer = _Scorer(dossier, library)
     table: dict[tuple[int, str], Chosen] = {}
     for si, section in enumerate(sections):
         for arg in args:
-            per_member = {m.key: score(arg, m, dossier, library) for m in section.members}
+            per_member = {m.key: scorer.score(arg, m) for m in section.members}
             some = next(iter(per_member.values()))
             table[si, arg.id] = Chosen(arg, per_member, some.criterion_rank, some.pinned)
 
@@ -291,7 +347,7 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
                 donor.arguments = [c for c in donor.arguments if c.argument.id != gone]
         if spare:
             for scored in spare[0].per_member.values():
-                scored.contributions.append(Contribution(0, SERVED_REASON))
+                scored.explain(SERVED_REASON)
             section.arguments = [spare[0]]
             used.add(spare[0].argument.id)
             home[spare[0].argument.id] = si
