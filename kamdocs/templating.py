@@ -58,12 +58,25 @@ class Md(str):
     __slots__ = ()
 
 
+ESCAPE_CACHE_CHARS = 256  # the texts printed again and again (names, labels) are short
+
+
 def escape_md(value: Any) -> Md:
     """Any value as Markdown that reads back as the same literal text, on one line."""
     if isinstance(value, Md):
         return value
-    text = _SPACE_RE.sub(" ", str(value)).strip().translate(_ALWAYS)
+    text = str(value)
+    if len(text) <= ESCAPE_CACHE_CHARS:
+        return _escape_short(text)
+    return _escape(text)
+
+
+def _escape(text: str) -> Md:
+    text = _SPACE_RE.sub(" ", text).strip().translate(_ALWAYS)
     return Md(_LEADING_RE.sub(_escape_leading, text, count=1))
+
+
+_escape_short = functools.lru_cache(maxsize=4096)(_escape)
 
 
 def _escape_leading(match: re.Match[str]) -> str:
