@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 import markdown
 from markdown import util
+from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import EscapeInlineProcessor, Pattern
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 EXTENSIONS = ["tables", "attr_list", "sane_lists"]
@@ -82,6 +83,37 @@ class _Atomic(Treeprocessor):
 _INLINE_START = re.compile(r"[`\\\[*_]")
 
 
+class _Unescape(UnescapeTreeprocessor):
+    """Python-Markdown's last stage, which turns escape markers back into characters, touching
+    only the texts that hold a marker: a small part of them."""
+
+    def run(self, root: ET.Element) -> None:
+        stx, unescape = util.STX, self.unescape
+        for elem in root.iter():
+            text = elem.text
+            if text and stx in text and elem.tag != "code":
+                elem.text = unescape(text)
+            tail = elem.tail
+            if tail and stx in tail:
+                elem.tail = unescape(tail)
+            if elem.attrib:
+                for key, value in elem.items():
+                    if value is not None and stx in value:
+                        elem.set(key, unescape(value))
+
+
+def _split_cells(self: TableProcessor, row: str) -> list[str]:
+    """A table row's cells. A row with neither a backslash nor a backtick (most rows) has no
+    escaped pipe and no code span, so it splits at every pipe, as Python-Markdown's own
+    character-by-character pass would split it."""
+    if "\\" in row or "`" in row:
+        return _STOCK_SPLIT(self, row)
+    return row.split("|")
+
+
+_STOCK_SPLIT = TableProcessor._split  # noqa: SLF001
+
+
 class _Capture(Treeprocessor):
     """Runs last: neutralises unsafe links and keeps the finished tree for the DOCX writer.
 
@@ -121,7 +153,11 @@ def serialize(root: ET.Element) -> str:
 
 def _write(el: ET.Element, out: list[str]) -> None:
     tag = el.tag
-    attrs = "".join(f' {k}="{str(v).translate(_ATTR_ESCAPES)}"' for k, v in sorted(el.items()))
+    attrs = (
+        "".join(f' {k}="{str(v).translate(_ATTR_ESCAPES)}"' for k, v in sorted(el.items()))
+        if el.attrib
+        else ""
+    )
     if tag in _VOID and not len(el) and not el.text:
         out.append(f"<{tag}{attrs} />")
     else:
@@ -138,6 +174,22 @@ def _write(el: ET.Element, out: list[str]) -> None:
 def _safe(href: str) -> bool:
     scheme = urlsplit(href.strip()).scheme.lower()
     return scheme in SAFE_SCHEMES
+
+
+class _BlockLevel(dict):
+    """tag -> whether Python-Markdown takes it for a block-level element (``is_block_level``)."""
+
+    MAX_TAGS = 1024  # tags are element names: a handful; never let odd input grow the table
+
+    def __init__(self, blocks: list[str]) -> None:
+        super().__init__()
+        self.blocks = frozenset(blocks)
+
+    def __missing__(self, tag: object) -> bool:
+        found = isinstance(tag, str) and tag.lower().rstrip("/") in self.blocks
+        if len(self) < self.MAX_TAGS:
+            self[tag] = found
+        return found
 
 
 class Converter:
@@ -161,11 +213,12 @@ class Converter:
         self.capture = _Capture(self.md)
         self.md.treeprocessors.register(self.capture, "kamdocs-capture", -100)
         # Python-Markdown asks "is this tag a block?" of a list, dozens of times per element;
-        # the extensions have all added their tags by now, so a set answers the same.
-        blocks = frozenset(self.md.block_level_elements)
-        self.md.is_block_level = lambda tag: (  # type: ignore[method-assign]
-            isinstance(tag, str) and tag.lower().rstrip("/") in blocks
-        )
+        # the extensions have all added their tags by now, so a table of answers, filled on
+        # first asking, answers the same without running any Python code.
+        self.md.is_block_level = _BlockLevel(self.md.block_level_elements).__getitem__  # type: ignore[method-assign]
+        self.md.treeprocessors.register(_Unescape(self.md), "unescape", 0)
+        table = self.md.parser.blockprocessors["table"]
+        table._split = _split_cells.__get__(table)  # type: ignore[method-assign]  # noqa: SLF001
         # attr_list walks every element looking for "{: ...}"; a chunk without "{" has none.
         attr_list = self.md.treeprocessors["attr_list"]
         attr_list_run = attr_list.run
