@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import markdown
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,3 +37,36 @@ def test_escape_markers_become_characters_again_only_where_they_are() -> None:
     cells = [el.text for el in tree.iter("th")]
     assert cells == ["a | b", None]  # the code span's cell holds an element, not text
     assert [el.text for el in tree.iter("code")] == ["co\\de", "c|d"]
+
+
+BLOCKS = [
+    "# Title {: .title }", "## Part", "### Sub *part*", "Setext\n======",
+    "Plain text.", "Text with *em*, **strong**, `code` and [a link](https://x.example).",
+    "Para\n{: .small }", "Two\nlines", "Hard  \nbreak", "\\# not a heading", "1\\. not a list",
+    "- a\n- b", "- a\n\n- b", "1. one\n2. two", "* star", "+ plus", "- item\n  continued",
+    "- item\n\n    inside the item", "    code block", "> quote", "> quote\n\n> more",
+    "| a | b |\n|---|--:|\n| 1 | 2 |", "---", "***", "___", "{: .x }", "  indented text",
+    "Текст на български.", "",
+]
+
+
+@given(st.lists(st.tuples(st.sampled_from(BLOCKS), st.sampled_from(["\n\n", "\n", "\n\n\n"])),
+                max_size=8))
+def test_a_document_converts_in_chunks_as_it_converts_whole(parts: list[tuple[str, str]]) -> None:
+    text = "".join(block + sep for block, sep in parts).rstrip("\n")
+    chunked = Converter()
+    whole = Converter()
+    tree, html = chunked.convert(text)
+    whole_elements, whole_html = whole._chunk(text)
+    assert html == whole_html
+    assert [ET.tostring(e) for e in tree] == [ET.tostring(e) for e in whole_elements]
+
+
+def test_a_blank_chunk_brings_nothing_of_the_previous_document() -> None:
+    # A template whose text starts with blank lines before a heading makes a blank first chunk.
+    converter = Converter()
+    converter.convert("# Offer for Acme\n\nAcme's secret terms.")
+    tree, html = converter.convert("\n\n# Offer for Beta")
+    assert "Acme" not in ET.tostring(tree, encoding="unicode")
+    assert html == "<h1>Offer for Beta</h1>"
+    assert Converter().convert("  \n\n# Only this")[1] == "<h1>Only this</h1>"

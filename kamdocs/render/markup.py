@@ -235,9 +235,11 @@ class Converter:
             return hit
         self.md.reset()
         self._braces = "{" in text
+        # Python-Markdown returns early for a blank text, without running the tree stages: the
+        # captured tree must not be the previous chunk's (another proposal's text).
+        self.capture.root = None
         html = self.md.convert(text)
-        assert self.capture.root is not None
-        found = (list(self.capture.root), html)
+        found = (list(self.capture.root) if self.capture.root is not None else [], html)
         if len(text) <= CACHE_CHUNK and self._seen_before(text):
             self.cache[text] = found
             self.cached_chars += len(text)
