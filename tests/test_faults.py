@@ -84,6 +84,26 @@ def failing_on(
     return fake
 
 
+def failing_write(call: int, error: BaseException) -> Callable[..., object]:
+    """The built-in ``open``, except that the ``call``-th file created (mode "x") gets a few bytes
+    and then ``error``, as when the disk fills up or Ctrl-C comes halfway through a write."""
+    real_open = open
+    created: list[object] = []
+
+    def fake(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        handle = real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+        if "x" in mode:
+            created.append(path)
+            if len(created) == call:
+                handle.write(b"half a document")
+                handle.close()
+                raise error
+        return handle
+
+    fake.created = created  # type: ignore[attr-defined]
+    return fake
+
+
 ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 EIO = OSError(errno.EIO, os.strerror(errno.EIO))
 
@@ -95,22 +115,11 @@ def test_disk_full_on_the_nth_file_of_a_parallel_build(
     ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(ws / "out")
-    real_open = open
-
-    def full_disk(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
-        handle = real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
-        if "x" in mode:
-            written.append(path)
-            if len(written) == 40:
-                handle.write(b"half a document")  # the disk fills up in the middle of it
-                handle.close()
-                raise ENOSPC
-        return handle
-
-    written: list[object] = []
+    full_disk = failing_write(40, ENOSPC)  # the disk fills up in the middle of the 40th file
     monkeypatch.setattr(output, "open", full_disk, raising=False)
     stderr = failed(run("build", *ALL, "-o", "out", "--date", SECOND))
-    name = Path(str(written[-1])).name.split(".")[1]  # .<name>.<pid>.<n>.tmp
+    staged = Path(str(full_disk.created[-1]))  # type: ignore[attr-defined]
+    name = staged.name.split(".")[1]  # .<name>.<pid>.<n>.tmp
     assert stderr.startswith(f"out/{name}.")
     assert stderr.rstrip().endswith(": cannot write: No space left on device")
     assert len(stderr.splitlines()) == 1
@@ -144,20 +153,7 @@ def test_ctrl_c_while_staging_leaves_no_temporary_file(
     ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(ws / "out")
-    real_open = open
-
-    def interrupted(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
-        handle = real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
-        if "x" in mode:
-            opened.append(path)
-            if len(opened) == 7:
-                handle.write(b"half")
-                handle.close()
-                raise KeyboardInterrupt
-        return handle
-
-    opened: list[object] = []
-    monkeypatch.setattr(output, "open", interrupted, raising=False)
+    monkeypatch.setattr(output, "open", failing_write(7, KeyboardInterrupt()), raising=False)
     stderr = failed(run("build", *ALL, "-o", "out", "--date", SECOND), exit_code=130)
     assert stderr == "interrupted; no output was changed\n"
     assert snapshot(ws / "out") == before
