@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -12,6 +13,7 @@ from kamdocs.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
+TEMPLATE = "templates/proposal.md.j2"  # the content template, relative to a workspace
 
 
 def build_file_tree(root: Path, files: dict[str, str | bytes]) -> None:
@@ -165,3 +167,24 @@ def small_library(root: Path, arguments: str = ARGUMENTS, personas: str = PERSON
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
     """``kamdocs ARGS...`` through click's test runner, in the current folder."""
     return CliRunner().invoke(main, list(args), env=env)
+
+
+def refused(result: Result, prefix: str = "") -> list[str]:
+    """Exit 1, located problems only (PATH:LINE: ...), no traceback, nothing on stdout; the
+    first line starts with ``prefix``. Returns the lines of stderr."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines and all(re.match(r"^[^:]+:\d+: ", line) for line in lines), lines
+    assert lines[0].startswith(prefix), (lines[0], prefix)
+    return lines
+
+
+def append_to_template(ws: Path, line: str) -> int:
+    """Add ``line`` at the end of the workspace's content template; return its line number."""
+    path = ws / TEMPLATE
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append(line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)

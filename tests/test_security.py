@@ -22,13 +22,19 @@ from pathlib import Path
 import docx
 import markdown
 import pytest
-from click.testing import Result
-from helpers import ARGUMENTS, DOSSIER, build_file_tree, run
+from helpers import (
+    ARGUMENTS,
+    DOSSIER,
+    TEMPLATE,
+    append_to_template,
+    build_file_tree,
+    refused,
+    run,
+)
 from markdown.treeprocessors import Treeprocessor
 
 from kamdocs import build, templating, yamlsrc
 
-TEMPLATE = "templates/proposal.md.j2"
 LIBRARY = "templates/arguments/main.yaml"
 SLUG = "acme-logistics-ad"
 DOCTYPE = "<!DOCTYPE html>\n"
@@ -42,26 +48,6 @@ FAST = 30.0
 def yaml_str(text: str) -> str:
     """``text`` as a YAML double-quoted scalar."""
     return json.dumps(text, ensure_ascii=False)
-
-
-def refused(result: Result, prefix: str) -> list[str]:
-    """Exit 1 with located problems and no traceback; return the stderr lines."""
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert lines and all(re.match(r"^[^:]+:\d+: ", line) for line in lines), lines
-    assert lines[0].startswith(prefix), (lines[0], prefix)
-    return lines
-
-
-def append_to_template(ws: Path, line: str) -> int:
-    """Add ``line`` at the end of the content template; return its line number."""
-    path = ws / TEMPLATE
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines.append(line)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(lines)
 
 
 # --- the content template cannot escape the sandbox or exhaust the machine ------------------------

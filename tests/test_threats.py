@@ -17,12 +17,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from helpers import ARGUMENTS, DOSSIER, PERSONAS, build_file_tree, run, small_library
+from helpers import (
+    ARGUMENTS,
+    DOSSIER,
+    PERSONAS,
+    TEMPLATE,
+    append_to_template,
+    build_file_tree,
+    refused,
+    run,
+    small_library,
+)
 
 from kamdocs import templating
 
-TEMPLATE = "templates/proposal.md.j2"
 LIBRARY = "templates/arguments/main.yaml"
 SLUG = "acme-logistics-ad"
 SECRET = "kamdocs-settings-secret-7f3a"  # in kamdocs.yaml, next to the templates folder
@@ -42,25 +50,6 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     })
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def refused(result: Result) -> list[str]:
-    """Exit 1, located problems only (PATH:LINE: ...), no traceback, nothing on stdout."""
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert lines and all(re.match(r"^[^:]+:\d+: ", line) for line in lines), lines
-    return lines
-
-
-def append_to_template(ws: Path, code: str) -> int:
-    """Add ``code`` as the last line of the content template; return its line number."""
-    path = ws / TEMPLATE
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines.append(code)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(lines)
 
 
 def symlink(link: Path, target: Path) -> None:
