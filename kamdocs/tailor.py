@@ -143,7 +143,7 @@ def candidates(dossier: Dossier, library: Library) -> tuple[list[Argument], dict
     """The arguments that may appear at all, and why each other one may not."""
     offer = dossier.offer
     status = dossier.relationship.status
-    products = {_norm(p) for p in offer.products}
+    products = _normset(tuple(offer.products))
     pins = set(offer.include)
     out, rejected = [], {}
     for arg in library.arguments.values():
@@ -153,7 +153,7 @@ def candidates(dossier: Dossier, library: Library) -> tuple[list[Argument], dict
             out.append(arg)
         elif arg.relationship not in ("any", status):
             rejected[arg.id] = f"written for {arg.relationship} clients; this client is {status}"
-        elif products and arg.products and not products & {_norm(p) for p in arg.products}:
+        elif products and arg.products and not products & _normset(tuple(arg.products)):
             rejected[arg.id] = f"about {', '.join(arg.products)}, not a product of this offer"
         else:
             out.append(arg)
@@ -163,11 +163,10 @@ def candidates(dossier: Dossier, library: Library) -> tuple[list[Argument], dict
 class _Reader:
     """What scoring needs of one member, worked out once per proposal."""
 
-    __slots__ = ("member", "name", "persona", "kinds", "prefers", "priorities", "expert",
-                 "novice", "cooperated")
+    __slots__ = ("name", "persona", "kinds", "prefers", "priorities", "expert", "novice",
+                 "cooperated")
 
     def __init__(self, member: Member, library: Library) -> None:
-        self.member = member
         self.name = member.name
         self.persona = member.persona
         self.kinds = library.personas[member.persona].kinds
@@ -205,13 +204,12 @@ class _Scorer:
                           (r.persona, kind, weight)))
         if kind in r.prefers:
             parts.append((PREFERS_POINTS, "{} prefers {} arguments", (r.name, kind)))
-        answers = _normset(tuple(arg.criteria)) if arg.criteria else frozenset()
-        if answers:
+        rank = None
+        if arg.criteria:
+            answers = _normset(tuple(arg.criteria))
             for norm, priority in r.priorities:
                 if norm in answers:
                     parts.append((PRIORITY_POINTS, "answers {}'s priority: {}", (r.name, priority)))
-        rank = None
-        if answers:
             for i, (norm, criterion) in enumerate(self.criteria):
                 if norm in answers:
                     rank = i
