@@ -172,30 +172,41 @@ def render(
                     sources[name] = result.path
         raise_if(problems)
         if manifest:
-            batch.add("manifest.json", _manifest(batch, sources, today, formats))
+            batch.add_chunks("manifest.json", _manifest(batch, sources, today, formats))
         outputs = batch.commit()
     return Written(out, outputs, len(slugs))
 
 
 def _manifest(
     batch: object, sources: dict[str, str], date: dt.date, formats: tuple[str, ...]
-) -> bytes:
+) -> Iterator[bytes]:
+    """manifest.json, entry by entry: the text ``json.dumps(..., indent=2, ensure_ascii=False)``
+    gives, without the list of dicts and the whole text in memory (a batch of 5,000 dossiers
+    lists 15,000 files)."""
+    from json.encoder import encode_basestring as quote
+
     from kamdocs import version
 
-    outputs = sorted(
-        (
-            {"path": name, "sha256": digest, "dossier": sources[name]}
-            for name, digest in batch.staged
-        ),  # type: ignore[attr-defined]
-        key=lambda o: o["path"],
-    )
-    data = {
+    head = {
         "kamdocs": version(),
         "build_date": date.isoformat(),
         "formats": list(formats),
-        "outputs": outputs,
+        "outputs": [],
     }
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    staged = sorted(batch.staged)  # type: ignore[attr-defined]
+    if not staged:
+        yield (text + "\n").encode("utf-8")
+        return
+    yield text.removesuffix("[]\n}").encode("utf-8") + b"["
+    sep = "\n"
+    for name, digest in staged:
+        yield (
+            f'{sep}    {{\n      "path": {quote(name)},\n      "sha256": {quote(digest)},\n'
+            f'      "dossier": {quote(sources[name])}\n    }}'
+        ).encode()
+        sep = ",\n"
+    yield b"\n  ]\n}\n"
 
 
 @dataclass

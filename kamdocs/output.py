@@ -7,6 +7,7 @@ import errno
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -71,19 +72,27 @@ class Batch:
 
     def add(self, name: str, data: bytes) -> str:
         """Stage ``data`` as ``out/name``; return its sha256."""
+        return self.add_chunks(name, (data,))
+
+    def add_chunks(self, name: str, chunks: Iterable[bytes]) -> str:
+        """Stage the concatenation of ``chunks`` as ``out/name``, never all of it in memory at
+        once (the manifest of a large batch); return its sha256."""
         self._ensure_out()
         target = self.out / name
         temp = self._temp(len(self.staged), name)
+        sha = hashlib.sha256()
         try:
             with open(temp, "xb") as fh:
-                fh.write(data)
+                for chunk in chunks:
+                    fh.write(chunk)
+                    sha.update(chunk)
         except BaseException as exc:  # also Ctrl-C: never leave a half-written temporary file
             with contextlib.suppress(OSError):
                 temp.unlink()
             if isinstance(exc, OSError):
                 raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
             raise
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha.hexdigest()
         self.staged.append((name, digest))
         return digest
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
+import json
 import os
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from helpers import ARGUMENTS, DOSSIER, build_file_tree, run, small_library
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamdocs import output
+from kamdocs.errors import OutputError
 
 # Without an issue date the build date is in every document: a second render with another
 # date would change every file, so "unchanged" below means something.
@@ -264,3 +269,49 @@ def test_a_failing_replace_changes_nothing(ws: Path) -> None:
     changed = sorted(n for n in before if snapshot(ws / "out").get(n) != before[n])
     assert changed == [], f"exit 1, yet these changed: {changed}"
     assert "gamma-ad.html" in result.stderr  # and say which file could not be replaced
+
+
+# --- the manifest is streamed to its staged file -------------------------------------------
+
+_NAMES = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    files=st.dictionaries(_NAMES, st.tuples(_NAMES, _NAMES), max_size=6),
+    formats=st.lists(st.sampled_from(["md", "docx", "html"]), min_size=1, unique=True),
+)
+def test_manifest_is_what_json_dumps_writes(
+    files: dict[str, tuple[str, str]], formats: list[str]
+) -> None:
+    from types import SimpleNamespace
+
+    from kamdocs import app, version
+
+    batch = SimpleNamespace(staged=[(name, digest) for name, (digest, _) in files.items()])
+    sources = {name: source for name, (_, source) in files.items()}
+    date = dt.date(2026, 11, 26)
+    streamed = b"".join(app._manifest(batch, sources, date, tuple(formats)))
+    outputs = sorted(
+        ({"path": n, "sha256": d, "dossier": s} for n, (d, s) in files.items()),
+        key=lambda o: o["path"],
+    )
+    data = {
+        "kamdocs": version(),
+        "build_date": "2026-11-26",
+        "formats": formats,
+        "outputs": outputs,
+    }
+    assert streamed == (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def test_a_stream_that_fails_leaves_no_staged_file(tmp_path: Path) -> None:
+    def chunks():  # noqa: ANN202
+        yield b"{\n"
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    batch = output.Batch(tmp_path)
+    with pytest.raises(OutputError, match="manifest.json: cannot write: No space left"):
+        batch.add_chunks("manifest.json", chunks())
+    assert list(tmp_path.iterdir()) == []
+    assert batch.staged == []
