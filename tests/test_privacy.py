@@ -14,6 +14,8 @@ import pytest
 import yaml
 from click.testing import Result
 from helpers import ARGUMENTS, DOSSIER, ROOT, build_file_tree, run, small_library
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamdocs.dossier import ROLES, Dossier, load_dossier
 from kamdocs.library import load_library
@@ -372,3 +374,40 @@ def test_template_context_is_public(
     for member in data["dmu"]:
         labels |= {member["persona"], *member.get("prefers", [])}
     assert not labels & set(texts), labels & set(texts)
+
+
+# --- find() against the plain definition: fold the whole text, then look for whole words ------
+
+_PIECES = st.sampled_from(
+    ["Ivan", "IVAN", "ivanov", "Straße", "STRASSE", "Иван", "ИВАН", "1990-04-01", "_", "-",
+     ".", "x", "ǅ", "İ"]
+)
+_SPACES = st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", "\u2003", ""])
+
+
+def _reference_find(fields: dict[str, tuple], text: str) -> tuple | None:
+    folded = " ".join(text.split()).casefold()
+    for value, field in fields.items():
+        for match in re.finditer(f"(?={re.escape(value)})", folded):
+            start, end = match.start(), match.start() + len(value)
+            before = folded[start - 1] if start else " "
+            after = folded[end] if end < len(folded) else " "
+            if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                return field
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.lists(_PIECES, min_size=1, max_size=3), min_size=1, max_size=4),
+    text=st.lists(st.tuples(_PIECES, _SPACES), max_size=12),
+)
+def test_find_is_the_folded_whole_word_search(
+    values: list[list[str]], text: list[tuple[str, str]]
+) -> None:
+    guard = Guard.__new__(Guard)
+    guard.fields = {}
+    for i, words in enumerate(values):
+        guard.fields.setdefault(" ".join(" ".join(words).split()).casefold(), ("v", i))
+    written = "".join(piece + space for piece, space in text)
+    assert guard.find(written) == _reference_find(guard.fields, written)
