@@ -20,6 +20,7 @@ from kamdocs.workspace import Workspace, build_date, dossier_files
 if TYPE_CHECKING:
     from kamdocs.build import Outcome
     from kamdocs.tailor import Plan
+    from kamdocs.uptodate import Recorded
 
 
 @dataclass
@@ -111,6 +112,7 @@ class Written:
     out: Path
     outputs: list[tuple[str, str]]  # file name in ``out``, sha256
     dossiers: int
+    kept: int = 0  # of the outputs, those an earlier build wrote and that still stand
 
 
 def _progress(items: Iterator[Outcome], length: int, show: bool):  # noqa: ANN202
@@ -133,8 +135,14 @@ def render(
     date: dt.date | None = None,
     manifest: bool = False,
     progress: bool = False,
+    force: bool = False,
 ) -> Written:
-    """Render dossiers into ``out``, all or nothing: any problem anywhere and nothing changes."""
+    """Render dossiers into ``out``, all or nothing: any problem anywhere and nothing changes.
+
+    With ``manifest`` (a build), a dossier whose outputs in ``out`` are up to date (see
+    ``uptodate``) is not rendered again, unless ``force``.
+    """
+    from kamdocs import uptodate
     from kamdocs.build import Job, outcomes
     from kamdocs.output import Batch
     from kamdocs.render.content import check_template
@@ -144,17 +152,27 @@ def render(
     files = dossier_files(paths or [workspace.dossiers])
     today = build_date(date)
     job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
+    inputs = None
+    standing: dict[Path, Outcome] = {}
+    if manifest:
+        settings = {"date": today.isoformat(), "locale": workspace.locale}
+        settings["valid_days"] = str(workspace.valid_days)
+        inputs = uptodate.fingerprint(workspace.templates, formats, settings)
+        if not force:
+            standing = _standing(files, out, uptodate.earlier(out, inputs))
     problems: list[Problem] = []
     slugs: dict[str, str] = {}
-    sources: dict[str, str] = {}
+    sources: dict[str, tuple[str, str]] = {}  # output name -> dossier path, its sha256
+    fresh = outcomes(job, [path for path in files if path not in standing])
+    ordered = (standing.get(path) or next(fresh) for path in files)
     with Batch(out) as batch:
-        with _progress(outcomes(job, files), len(files), progress) as results:
+        with _progress(ordered, len(files), progress) as results:
             for result in results:
                 problems.extend(result.problems)
                 if result.problems:
                     continue
                 if result.slug in slugs:
-                    line, where = result.slug_at
+                    line, where = _slug_at(result) if result.kept else result.slug_at
                     problems.append(
                         Problem(
                             result.path,
@@ -169,16 +187,57 @@ def render(
                     continue  # keep finding problems, but stage nothing more
                 for name, data in result.files.items():
                     batch.add(name, data)
-                    sources[name] = result.path
+                    sources[name] = (result.path, result.dossier_sha256)
+                for name, digest in result.kept:
+                    batch.keep(name, digest)
+                    sources[name] = (result.path, result.dossier_sha256)
         raise_if(problems)
+        kept = len(batch.kept)
         if manifest:
-            batch.add_chunks("manifest.json", _manifest(batch, sources, today, formats))
+            batch.add_chunks("manifest.json", _manifest(batch, sources, today, formats, inputs))
         outputs = batch.commit()
-    return Written(out, outputs, len(slugs))
+    return Written(out, outputs, len(slugs), kept)
+
+
+def _standing(files: list[Path], out: Path, recorded: dict[str, Recorded]) -> dict[Path, Outcome]:
+    """The dossiers among ``files`` whose outputs of an earlier build still stand."""
+    from kamdocs import uptodate
+    from kamdocs.build import Outcome
+
+    found = {}
+    for path in files:
+        entry = recorded.get(str(path))
+        if entry is not None and uptodate.still_current(path, out, entry):
+            slug = entry.outputs[0][0].rpartition(".")[0]
+            found[path] = Outcome(
+                str(path), slug, dossier_sha256=entry.dossier_sha256, kept=entry.outputs
+            )
+    return found
+
+
+def _slug_at(result: Outcome) -> tuple[int, str]:
+    """Line and field that name the file of a dossier that was not rendered again."""
+    from kamdocs import yamlsrc
+
+    try:
+        source = yamlsrc.load(result.path)
+    except InputError:
+        return 1, "client"
+    client = source.data.get("client") if isinstance(source.data, dict) else None
+    where = (
+        ("client", "slug")
+        if isinstance(client, dict) and client.get("slug")
+        else ("client", "name")
+    )
+    return source.line(where), ".".join(where)
 
 
 def _manifest(
-    batch: object, sources: dict[str, str], date: dt.date, formats: tuple[str, ...]
+    batch: object,
+    sources: dict[str, tuple[str, str]],
+    date: dt.date,
+    formats: tuple[str, ...],
+    inputs: str | None,
 ) -> Iterator[bytes]:
     """manifest.json, entry by entry: the text ``json.dumps(..., indent=2, ensure_ascii=False)``
     gives, without the list of dicts and the whole text in memory (a batch of 5,000 dossiers
@@ -191,19 +250,22 @@ def _manifest(
         "kamdocs": version(),
         "build_date": date.isoformat(),
         "formats": list(formats),
+        "inputs": inputs,
         "outputs": [],
     }
     text = json.dumps(head, indent=2, ensure_ascii=False)
-    staged = sorted(batch.staged)  # type: ignore[attr-defined]
+    staged = sorted(batch.staged + batch.kept)  # type: ignore[attr-defined]
     if not staged:
         yield (text + "\n").encode("utf-8")
         return
     yield text.removesuffix("[]\n}").encode("utf-8") + b"["
     sep = "\n"
     for name, digest in staged:
+        dossier, dossier_sha256 = sources[name]
         yield (
             f'{sep}    {{\n      "path": {quote(name)},\n      "sha256": {quote(digest)},\n'
-            f'      "dossier": {quote(sources[name])}\n    }}'
+            f'      "dossier": {quote(dossier)},\n'
+            f'      "dossier_sha256": {quote(dossier_sha256)}\n    }}'
         ).encode()
         sep = ",\n"
     yield b"\n  ]\n}\n"

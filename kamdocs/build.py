@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from kamdocs.dossier import load_dossier
+from kamdocs import yamlsrc
+from kamdocs.dossier import check_source
 from kamdocs.errors import InputError, Problem
 from kamdocs.library import Library
 
@@ -47,6 +49,8 @@ class Outcome:
     slug_at: tuple[int, str] = (1, "client")  # line and field that name the file
     files: dict[str, bytes] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    dossier_sha256: str = ""  # of the bytes the files were rendered from
+    kept: tuple[tuple[str, str], ...] = ()  # outputs of an earlier build that still stand
 
 
 _JOB: Job | None = None  # set before the workers fork, so each inherits the loaded library
@@ -57,14 +61,21 @@ def _render(path: Path) -> Outcome:
 
     job = _JOB
     assert job is not None
+    display = str(path)
     try:
-        loaded = load_dossier(path, job.library, job.today, job.valid_days, job.locale)
+        raw = yamlsrc.read_bytes(path, display)
+        source = yamlsrc.parse(raw, display)
+        loaded = check_source(source, job.library, job.today, job.valid_days, job.locale)
         where = ("client", "slug") if loaded.dossier.client.slug else ("client", "name")
         rendered = render(loaded, job.library, job.formats, job.templates)
     except InputError as exc:
-        return Outcome(str(path), problems=exc.problems)
+        return Outcome(display, problems=exc.problems)
     return Outcome(
-        str(path), loaded.slug, (loaded.source.line(where), ".".join(where)), rendered.files
+        display,
+        loaded.slug,
+        (loaded.source.line(where), ".".join(where)),
+        rendered.files,
+        dossier_sha256=hashlib.sha256(raw).hexdigest(),
     )
 
 

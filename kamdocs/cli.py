@@ -155,11 +155,24 @@ def render(
 @_out_option
 @_date_option
 @_templates_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Render every dossier again, also those whose files in OUT are up to date.",
+)
 @_handle_errors
 def build(
-    formats: str | None, out: Path | None, date: dt.datetime | None, templates: Path | None
+    formats: str | None,
+    out: Path | None,
+    date: dt.datetime | None,
+    templates: Path | None,
+    force: bool,
 ) -> None:
-    """Render every dossier of the workspace and write OUT/manifest.json."""
+    """Render every dossier of the workspace and write OUT/manifest.json.
+
+    A dossier whose files in OUT an earlier build wrote from the same dossier, templates,
+    formats and date (as OUT/manifest.json records) keeps them as they are.
+    """
     from kamdocs import app
     from kamdocs.workspace import parse_formats
 
@@ -173,10 +186,12 @@ def build(
         _date(date),
         manifest=True,
         progress=_show_progress(),
+        force=force,
     )
+    kept = f" ({written.kept} up to date, kept as they were)" if written.kept else ""
     click.echo(
         f"built {written.dossiers} proposals: "
-        f"{len(written.outputs) - 1} files and manifest.json in {target}"
+        f"{len(written.outputs) - 1} files{kept} and manifest.json in {target}"
     )
 
 

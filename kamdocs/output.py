@@ -42,6 +42,8 @@ class Batch:
         # Name and sha256 of each staged file, nothing more: a batch of any size keeps ~200 bytes
         # a file (the temporary and backup names are derived from the name and the position).
         self.staged: list[tuple[str, str]] = []
+        # Files of an earlier build that stay as they are, with the sha256 they must still have.
+        self.kept: list[tuple[str, str]] = []
         self._pid = os.getpid()
         self._created: list[Path] = []
         self._lock_fd: int | None = None
@@ -69,6 +71,11 @@ class Batch:
 
     def _temp(self, i: int, name: str) -> Path:
         return self.out / f".{name}.{self._pid}.{i}.tmp"
+
+    def keep(self, name: str, digest: str) -> None:
+        """Count ``out/name``, as it is, among the batch's files; ``commit`` checks (under the
+        folder's lock) that it still has the sha256 ``digest``."""
+        self.kept.append((name, digest))
 
     def add(self, name: str, data: bytes) -> str:
         """Stage ``data`` as ``out/name``; return its sha256."""
@@ -103,7 +110,7 @@ class Batch:
         if a replacement fails (or Ctrl-C arrives) the ones already made are undone. Returns the
         name and sha256 of every file written, in the order they were staged.
         """
-        if not self.staged:
+        if not self.staged and not self.kept:
             return []
         # One flush of every staged file to disk, so a power cut after a rename cannot leave
         # an empty document in place of the old one (cheaper than an fsync per file).
@@ -114,6 +121,11 @@ class Batch:
         done: list[bool | None] = []
         failed = self.out
         try:
+            for name, digest in self.kept:
+                if sha256_of(self.out / name) != digest:
+                    raise OutputError(
+                        f"{self.out / name}: changed while this build ran; run the build again"
+                    )
             remove_stale(self.out)
             for name, _ in self.staged:
                 target = self.out / name
@@ -137,7 +149,7 @@ class Batch:
             if done[i]:
                 with contextlib.suppress(OSError):
                     _backup_path(self.out / name, i).unlink()
-        result, self.staged = self.staged, []
+        result, self.staged, self.kept = self.staged + self.kept, [], []
         return result
 
     def abort(self) -> None:
@@ -145,7 +157,7 @@ class Batch:
         for i, (name, _) in enumerate(self.staged):
             with contextlib.suppress(OSError):
                 self._temp(i, name).unlink()
-        self.staged = []
+        self.staged, self.kept = [], []
         for folder in self._created:  # only folders this batch made, and only while empty
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -165,6 +177,18 @@ class Batch:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+
+
+def sha256_of(path: Path) -> str | None:
+    """The sha256 of a file's bytes; None where there is no file to read."""
+    sha = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                sha.update(chunk)
+    except OSError:
+        return None
+    return sha.hexdigest()
 
 
 # The temporary files a batch makes: ".<name>.<pid>.<n>.tmp" and ".<name>.<pid>.<n>.bak.tmp".

@@ -1,0 +1,112 @@
+"""Which outputs of an earlier build still stand: `kamdocs build` renders only what changed.
+
+A build's manifest records a fingerprint of everything a proposal depends on apart from its own
+dossier (kamdocs' code, the libraries that shape the bytes, every file of the templates folder,
+the formats, the build date and the workspace's defaults) and, for each output, the sha256 of
+the dossier it came from. The next build into the same folder keeps a dossier's outputs as they
+are when the fingerprint is the same, the dossier's bytes are the same, and every one of its
+files is still on disk with the sha256 the manifest gives it. Anything else is rendered again;
+an unreadable or foreign manifest only means that everything is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import kamdocs
+from kamdocs.output import sha256_of
+
+MANIFEST = "manifest.json"
+# The distributions whose versions can change a proposal's bytes.
+SHAPING = ("jinja2", "markdown", "babel", "pydantic", "pydantic-core", "pyyaml")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What an earlier build wrote for one dossier."""
+
+    dossier_sha256: str
+    outputs: tuple[tuple[str, str], ...]  # file name, sha256
+
+
+def fingerprint(templates: Path, formats: tuple[str, ...], settings: dict[str, str]) -> str:
+    """sha256 of every input of a build but the dossiers themselves."""
+    sha = hashlib.sha256()
+
+    def part(label: str, data: bytes) -> None:
+        sha.update(f"{label}\0{len(data)}\0".encode())
+        sha.update(data)
+
+    part("python", f"{sys.version}\0{zlib.ZLIB_RUNTIME_VERSION}".encode())
+    part("versions", "\0".join(_versions()).encode())
+    for path in _files(Path(kamdocs.__file__).parent, "*.py"):
+        part(f"code/{path.name}", path.read_bytes())
+    for name, path in _tree(templates):
+        part(f"templates/{name}", path.read_bytes())
+    part("formats", ",".join(formats).encode())
+    for key in sorted(settings):
+        part(f"setting/{key}", settings[key].encode())
+    return sha.hexdigest()
+
+
+def _versions() -> Iterator[str]:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    yield f"kamdocs {kamdocs.version()}"
+    for name in SHAPING:
+        try:
+            yield f"{name} {version(name)}"
+        except PackageNotFoundError:
+            yield f"{name} -"
+
+
+def _files(folder: Path, pattern: str) -> list[Path]:
+    return sorted(folder.rglob(pattern), key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _tree(folder: Path) -> Iterator[tuple[str, Path]]:
+    """Every file under ``folder``, by relative name, in a fixed order."""
+    for path in _files(folder, "*"):
+        if path.is_file():
+            yield path.relative_to(folder).as_posix(), path
+
+
+def earlier(out: Path, fingerprint_: str) -> dict[str, Recorded]:
+    """Dossier path -> what the manifest in ``out`` records for it; empty unless that manifest
+    was written by a build with the same fingerprint (or cannot be read)."""
+    try:
+        data = json.loads((out / MANIFEST).read_bytes())
+        if not isinstance(data, dict) or data.get("inputs") != fingerprint_:
+            return {}
+        found: dict[str, dict[str, object]] = {}
+        for entry in data["outputs"]:
+            source, digest = str(entry["dossier"]), str(entry["dossier_sha256"])
+            item = found.setdefault(source, {"digest": digest, "outputs": []})
+            if item["digest"] != digest:
+                return {}
+            item["outputs"].append((str(entry["path"]), str(entry["sha256"])))  # type: ignore[union-attr]
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+    return {
+        source: Recorded(str(item["digest"]), tuple(item["outputs"]))  # type: ignore[arg-type]
+        for source, item in found.items()
+    }
+
+
+def still_current(path: Path, out: Path, recorded: Recorded | None) -> bool:
+    """Whether the dossier at ``path`` and every output recorded for it are as the earlier
+    build left them."""
+    if recorded is None or not recorded.outputs:
+        return False
+    if sha256_of(path) != recorded.dossier_sha256:
+        return False
+    return all(
+        (out / name).is_file() and sha256_of(out / name) == digest
+        for name, digest in recorded.outputs
+    )
