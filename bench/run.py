@@ -234,6 +234,37 @@ def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: 
     }
 
 
+def time_rebuild(exe: str, ws: Path, n: int) -> dict:
+    """A second ``kamdocs build -f md,docx,html`` into the same folder: with nothing changed,
+    and with one dossier edited. Neither renders what is up to date (README, "Builds render
+    what changed"); the headline figures above are all builds into an empty folder."""
+    out = ws / "out-rebuild"
+    shutil.rmtree(out, ignore_errors=True)
+    argv = [exe, "build", "-f", "md,docx,html", "-o", str(out), "--date", DATE]
+    first = measure(argv, ws)
+    if first["rc"] != 0:
+        raise BenchError(f"kamdocs build failed (exit {first['rc']}):\n{first['stderr']}")
+    manifest = (out / "manifest.json").read_bytes()
+    same = measure(argv, ws)
+    if same["rc"] != 0 or (out / "manifest.json").read_bytes() != manifest:
+        raise BenchError(f"a build with nothing changed did not give the same manifest:\n"
+                         f"{same['stderr']}")
+    edited = ws / "dossiers" / "bench-0001.yaml"
+    original = edited.read_bytes()
+    try:
+        edited.write_bytes(original + b"# edited\n")
+        one = measure(argv, ws)
+    finally:
+        edited.write_bytes(original)
+    if one["rc"] != 0:
+        raise BenchError(f"a build with one dossier edited failed:\n{one['stderr']}")
+    shutil.rmtree(out, ignore_errors=True)
+    log(f"build into the same folder ({n} dossiers): nothing changed {same['wall_s']:.2f} s, "
+        f"one dossier edited {one['wall_s']:.2f} s (into an empty folder {first['wall_s']:.2f} s)")
+    return {"n": n, "empty_folder_s": first["wall_s"], "unchanged_s": same["wall_s"],
+            "one_edited_s": one["wall_s"]}
+
+
 # --- 2. single commands ------------------------------------------------------------------------
 
 def time_command(argv: list[str], cwd: Path, runs: int, env: dict | None = None) -> dict:
@@ -431,6 +462,10 @@ def report(res: dict) -> str:
                  f"{fmt(r['ms_per_doc']['median'], 2)} ms/doc, {r['wall_s']['runs']} run(s), "
                  f"{fmt(r['cores_used'], 2)} cores")
         row(f"  {label}", value, t[tk]["target"] if tk else "", status(t[tk]) if tk else "")
+    if "rebuild" in b:
+        rb = b["rebuild"]
+        row("  again into the same folder, nothing changed", f"{fmt(rb['unchanged_s'], 2)} s")
+        row("  again, one dossier edited", f"{fmt(rb['one_edited_s'], 2)} s")
     section("memory (kamdocs build -f md,docx,html)")
     a = b["all"]
     row(f"  largest process, N={n}", f"{fmt(a['peak_rss_mb'])} MB", t["peak_mb"]["target"],
@@ -633,6 +668,7 @@ def main(argv: list[str] | None = None) -> int:
         res["build"]["md"] = time_build(exe, ws, n, "md", repeat, budget, keep=True)
         res["build"]["docx"] = time_build(exe, ws, n, "docx", repeat, budget)
         res["build"]["html"] = time_build(exe, ws, n, "html", repeat, budget)
+        res["build"]["rebuild"] = time_rebuild(exe, ws, n)
 
         log(f"single commands, {lat_runs} runs each")
         tmp_out = ws / "latency-out"
