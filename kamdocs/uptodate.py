@@ -23,8 +23,16 @@ import kamdocs
 from kamdocs.output import sha256_of
 
 MANIFEST = "manifest.json"
-# The distributions whose versions can change a proposal's bytes.
-SHAPING = ("jinja2", "markdown", "babel", "pydantic", "pydantic-core", "pyyaml")
+# The libraries whose versions can change a proposal's bytes (module, its version attribute):
+# those running, which is what counts, and cheaper to ask than the installed metadata.
+SHAPING = (
+    ("jinja2", "__version__"),
+    ("markdown", "__version__"),
+    ("babel", "__version__"),
+    ("pydantic", "VERSION"),
+    ("pydantic_core", "__version__"),
+    ("yaml", "__version__"),
+)
 
 
 @dataclass(frozen=True)
@@ -56,14 +64,11 @@ def fingerprint(templates: Path, formats: tuple[str, ...], settings: dict[str, s
 
 
 def _versions() -> Iterator[str]:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    import importlib  # noqa: PLC0415
 
     yield f"kamdocs {kamdocs.version()}"
-    for name in SHAPING:
-        try:
-            yield f"{name} {version(name)}"
-        except PackageNotFoundError:
-            yield f"{name} -"
+    for module, attribute in SHAPING:
+        yield f"{module} {getattr(importlib.import_module(module), attribute)}"
 
 
 def _files(folder: Path, pattern: str) -> list[Path]:
