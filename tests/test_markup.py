@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown.extensions.tables import TableProcessor
 
-from kamdocs.render.markup import EXTENSIONS, Converter, _split_cells
+from kamdocs.render.markup import EXTENSIONS, Converter, _split_cells, escape_attr, escape_text
+from kamdocs.templating import _backslashed
 
 # Rows made of what matters to a table row: pipes, escapes, backticks, spaces and letters.
 ROWS = st.text(alphabet="|\\`ab *", max_size=40)
@@ -70,3 +71,17 @@ def test_a_blank_chunk_brings_nothing_of_the_previous_document() -> None:
     assert "Acme" not in ET.tostring(tree, encoding="unicode")
     assert html == "<h1>Offer for Beta</h1>"
     assert Converter().convert("  \n\n# Only this")[1] == "<h1>Only this</h1>"
+
+
+@given(st.text())
+def test_xml_escapes_are_the_character_tables(text: str) -> None:
+    text_table = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+    attr_table = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+    assert escape_text(text) == text.translate(text_table)
+    assert escape_attr(text) == text.translate(attr_table)
+
+
+@given(st.text(st.sampled_from("\\`*_{}[]<#|&aя ") | st.characters()))
+def test_markdown_backslashes_are_the_character_table(text: str) -> None:
+    table = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<#|&"})
+    assert _backslashed(text) == text.translate(table)

@@ -17,6 +17,8 @@ from xml.etree.ElementTree import Element
 from lxml import etree
 
 from kamdocs.errors import InputError, Problem
+from kamdocs.render.markup import escape_attr as _escape_attr
+from kamdocs.render.markup import escape_text as _escape
 
 __all__ = ["DocMeta", "Reference", "render_docx"]
 
@@ -100,14 +102,6 @@ _MD_PLACEHOLDER = re.compile("\x02(?:(\\d+)|wzxhzdk:(\\d+))\x03")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _WHITESPACE = re.compile("[ \t\n\r]+")
 _TAGS = re.compile(r"<[^>]*>")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _escape_attr(text: str) -> str:
-    return _escape(text).replace('"', "&quot;")
 
 
 def _clean(text: str, stash: Sequence[object] = ()) -> str:
@@ -777,8 +771,7 @@ class _Writer:
             last[1] = last[1].rstrip(" ")
         # Escape the paragraph's text in one pass; cleaned text never holds the separator.
         joined = _SEPARATOR.join([text for _, text in segments]) if len(segments) > 1 else last[1]
-        if "&" in joined or "<" in joined or ">" in joined:
-            joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        joined = _escape(joined)
         if _BR in joined:
             joined = joined.replace(_BR, '</w:t><w:br/><w:t xml:space="preserve">')
         if _TAB in joined:

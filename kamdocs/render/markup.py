@@ -140,8 +140,19 @@ def _unescape_code(text: str) -> str:
 
 
 _VOID = frozenset({"br", "hr", "img", "col", "area", "base", "input", "link", "meta", "wbr"})
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+# Three replaces (each a fast search that returns the text itself when there is nothing to
+# replace) cost a tenth of one str.translate, which builds every text anew character by
+# character, the more slowly when the text is not ASCII.
+def escape_text(text: str) -> str:
+    """Text as XML/HTML character data."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attr(text: str) -> str:
+    """Text as a double-quoted XML/HTML attribute value."""
+    return escape_text(text).replace('"', "&quot;")
 
 
 def serialize(root: ET.Element) -> str:
@@ -154,7 +165,7 @@ def serialize(root: ET.Element) -> str:
 def _write(el: ET.Element, out: list[str]) -> None:
     tag = el.tag
     attrs = (
-        "".join(f' {k}="{str(v).translate(_ATTR_ESCAPES)}"' for k, v in sorted(el.items()))
+        "".join(f' {k}="{escape_attr(str(v))}"' for k, v in sorted(el.items()))
         if el.attrib
         else ""
     )
@@ -163,12 +174,12 @@ def _write(el: ET.Element, out: list[str]) -> None:
     else:
         out.append(f"<{tag}{attrs}>")
         if el.text:
-            out.append(el.text.translate(_TEXT_ESCAPES))
+            out.append(escape_text(el.text))
         for child in el:
             _write(child, out)
         out.append(f"</{tag}>")
     if el.tail:
-        out.append(el.tail.translate(_TEXT_ESCAPES))
+        out.append(escape_text(el.tail))
 
 
 def _safe(href: str) -> bool:
