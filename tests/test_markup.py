@@ -54,13 +54,15 @@ BLOCKS = [
 @given(st.lists(st.tuples(st.sampled_from(BLOCKS), st.sampled_from(["\n\n", "\n", "\n\n\n"])),
                 max_size=8))
 def test_a_document_converts_in_chunks_as_it_converts_whole(parts: list[tuple[str, str]]) -> None:
+    """Met first, a document's chunks are converted together; met again, one by one (and kept);
+    then they come from the cache. Each time the result is that of one conversion of it all."""
     text = "".join(block + sep for block, sep in parts).rstrip("\n")
+    whole_elements, whole_html = Converter()._convert(text)
     chunked = Converter()
-    whole = Converter()
-    tree, html = chunked.convert(text)
-    whole_elements, whole_html = whole._chunk(text)
-    assert html == whole_html
-    assert [ET.tostring(e) for e in tree] == [ET.tostring(e) for e in whole_elements]
+    for _ in ("first met", "seen before", "cached"):
+        tree, html = chunked.convert(text)
+        assert html == whole_html
+        assert [ET.tostring(e) for e in tree] == [ET.tostring(e) for e in whole_elements]
 
 
 def test_a_blank_chunk_brings_nothing_of_the_previous_document() -> None:
