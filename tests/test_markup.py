@@ -87,3 +87,39 @@ def test_xml_escapes_are_the_character_tables(text: str) -> None:
 def test_markdown_backslashes_are_the_character_table(text: str) -> None:
     table = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<#|&"})
     assert _backslashed(text) == text.translate(table)
+
+
+def _plain_serialize(el: ET.Element) -> str:
+    """The serializer's definition, without its shortcuts."""
+    table = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+    attrs = "".join(f' {k}="{escape_attr(str(v))}"' for k, v in sorted(el.items()))
+    if el.tag in {"br", "hr", "img", "col", "area", "base", "input", "link", "meta", "wbr"} and (
+        not len(el) and not el.text
+    ):
+        out = f"<{el.tag}{attrs} />"
+    else:
+        inner = "".join(_plain_serialize(child) for child in el)
+        out = f"<{el.tag}{attrs}>{(el.text or '').translate(table)}{inner}</{el.tag}>"
+    return out + (el.tail or "").translate(table)
+
+
+_TAGS = st.sampled_from(["p", "td", "br", "hr", "strong", "a", "img"])
+_TEXTS = st.none() | st.text(st.sampled_from('ab &<>"я\n'), max_size=6)
+_ATTRS = st.dictionaries(st.sampled_from(["href", "style", "class", "id"]), _TEXTS.filter(bool),
+                         max_size=3)
+
+
+@st.composite
+def _trees(draw: st.DrawFn, depth: int = 0) -> ET.Element:
+    el = ET.Element(draw(_TAGS), draw(_ATTRS))
+    el.text, el.tail = draw(_TEXTS), draw(_TEXTS)
+    if depth < 3:
+        el.extend(draw(st.lists(_trees(depth + 1), max_size=3)))
+    return el
+
+
+@given(_trees())
+def test_the_serializer_writes_what_its_definition_writes(tree: ET.Element) -> None:
+    from kamdocs.render.markup import serialize
+
+    assert serialize(tree) == _plain_serialize(tree)

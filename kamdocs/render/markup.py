@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import markdown
@@ -158,28 +159,38 @@ def escape_attr(text: str) -> str:
 def serialize(root: ET.Element) -> str:
     """Well-formed XHTML of ``root`` with every text escaped exactly once."""
     out: list[str] = []
-    _write(root, out)
+    _write(root, out.append)
     return "".join(out)
 
 
-def _write(el: ET.Element, out: list[str]) -> None:
+def _write(el: ET.Element, emit: Callable[[str], None]) -> None:
+    # Called for every element of every document: the escapes are written out here, not called.
     tag = el.tag
-    attrs = (
-        "".join(f' {k}="{escape_attr(str(v))}"' for k, v in sorted(el.items()))
-        if el.attrib
-        else ""
-    )
-    if tag in _VOID and not len(el) and not el.text:
-        out.append(f"<{tag}{attrs} />")
+    attrib = el.attrib
+    if not attrib:
+        attrs = ""
+    elif len(attrib) == 1:
+        ((key, value),) = attrib.items()
+        attrs = f' {key}="{escape_attr(str(value))}"'
     else:
-        out.append(f"<{tag}{attrs}>")
-        if el.text:
-            out.append(escape_text(el.text))
+        attrs = "".join(f' {k}="{escape_attr(str(v))}"' for k, v in sorted(attrib.items()))
+    text = el.text
+    if not text and tag in _VOID and not len(el):
+        emit(f"<{tag}{attrs} />")
+    else:
+        emit(f"<{tag}{attrs}>")
+        if text:
+            if "&" in text or "<" in text or ">" in text:
+                text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            emit(text)
         for child in el:
-            _write(child, out)
-        out.append(f"</{tag}>")
-    if el.tail:
-        out.append(escape_text(el.tail))
+            _write(child, emit)
+        emit(f"</{tag}>")
+    tail = el.tail
+    if tail:
+        if "&" in tail or "<" in tail or ">" in tail:
+            tail = tail.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        emit(tail)
 
 
 def _safe(href: str) -> bool:
