@@ -23,6 +23,7 @@ import kamdocs
 from kamdocs.output import sha256_of
 
 MANIFEST = "manifest.json"
+VCS = frozenset({".git", ".hg", ".svn"})
 # The libraries whose versions can change a proposal's bytes (module, its version attribute):
 # those running, which is what counts, and cheaper to ask than the installed metadata.
 SHAPING = (
@@ -76,10 +77,12 @@ def _files(folder: Path, pattern: str) -> list[Path]:
 
 
 def _tree(folder: Path) -> Iterator[tuple[str, Path]]:
-    """Every file under ``folder``, by relative name, in a fixed order."""
+    """Every file under ``folder``, by relative name, in a fixed order; not the metadata of a
+    version control system (a templates folder may be a repository of its own)."""
     for path in _files(folder, "*"):
-        if path.is_file():
-            yield path.relative_to(folder).as_posix(), path
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and not VCS.intersection(name.split("/")):
+            yield name, path
 
 
 def earlier(out: Path, fingerprint_: str) -> dict[str, Recorded]:

@@ -249,5 +249,7 @@ def test_the_fingerprint_covers_what_shapes_the_bytes(
     assert now() != first
     (templates / "proposal2.css").rename(templates / "proposal.css")
     assert now() == first
+    build_file_tree(templates, {".git/index": "changes with every commit", ".git/HEAD": "x"})
+    assert now() == first  # a templates folder kept as a repository of its own
     monkeypatch.setattr("markdown.__version__", "99")
     assert now() != first
