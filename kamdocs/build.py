@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -114,8 +112,14 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
     global _JOB
     _JOB = job
     processes = processes or workers()
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if processes < 2 or len(paths) < PARALLEL_MIN or not can_fork:
+    if processes < 2 or len(paths) < PARALLEL_MIN:
+        yield from map(_render, paths)
+        return
+    # Imported here: a single render, the account manager's everyday command, needs neither.
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_render, paths)
         return
     pool = ProcessPoolExecutor(
