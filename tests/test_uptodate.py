@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from helpers import DOSSIER, build_file_tree, refused, run, small_library
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kamdocs import app, build, uptodate
 
@@ -253,3 +256,67 @@ def test_the_fingerprint_covers_what_shapes_the_bytes(
     assert now() == first  # a templates folder kept as a repository of its own
     monkeypatch.setattr("markdown.__version__", "99")
     assert now() != first
+
+
+# --- whatever happened in between, a build into the same folder writes what a fresh one does ---
+
+EDITS = st.lists(
+    st.sampled_from(
+        [
+            "rename alpha",
+            "comment beta",
+            "restore alpha",
+            "style",
+            "delete gamma.md",
+            "edit beta.html",
+            "new delta",
+            "nothing",
+        ]
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _edit(ws: Path, edit: str) -> None:
+    if edit == "rename alpha":
+        build_file_tree(ws, {"dossiers/alpha.yaml": named("Alpha Prime AD")})
+    elif edit == "restore alpha":
+        build_file_tree(ws, {"dossiers/alpha.yaml": named("Alpha AD")})
+    elif edit == "comment beta":
+        path = ws / "dossiers/beta.yaml"
+        path.write_text(path.read_text("utf-8") + "# called on Monday\n", "utf-8")
+    elif edit == "style":
+        path = ws / "templates/proposal.css"
+        path.write_text(path.read_text("utf-8") + "p { margin: 0 }\n", "utf-8")
+    elif edit == "delete gamma.md":
+        (ws / "out/gamma-ad.md").unlink(missing_ok=True)
+    elif edit == "edit beta.html":
+        path = ws / "out/beta-ad.html"
+        if path.exists():
+            path.write_bytes(path.read_bytes().replace(b"Beta", b"Gamma"))
+    elif edit == "new delta":
+        build_file_tree(ws, {"dossiers/delta.yaml": named("Delta AD")})
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=EDITS)
+def test_a_build_after_any_edits_writes_what_a_fresh_build_writes(
+    ws: Path, edits: list[str]
+) -> None:
+    for name in ("out", "fresh"):
+        shutil.rmtree(ws / name, ignore_errors=True)
+    for dossier, name in (("alpha", "Alpha AD"), ("beta", "Beta AD")):
+        build_file_tree(ws, {f"dossiers/{dossier}.yaml": named(name)})
+    (ws / "dossiers/delta.yaml").unlink(missing_ok=True)
+    args = ("-f", "md,html", "--date", DATE)
+    assert run("build", *args, "-o", "out").exit_code == 0
+    for edit in edits:
+        _edit(ws, edit)
+        assert run("build", *args, "-o", "out").exit_code == 0
+    assert run("build", *args, "-o", "fresh").exit_code == 0
+    fresh = contents(ws / "fresh")
+    kept = {name: data for name, data in contents(ws / "out").items() if name in fresh}
+    assert kept == fresh
