@@ -159,7 +159,7 @@ def render(
         settings["valid_days"] = str(workspace.valid_days)
         inputs = uptodate.fingerprint(workspace.templates, formats, settings)
         if not force:
-            standing = _standing(files, out, uptodate.earlier(out, inputs))
+            standing = _standing(files, out, formats, uptodate.earlier(out, inputs))
     problems: list[Problem] = []
     slugs: dict[str, str] = {}
     sources: dict[str, tuple[str, str]] = {}  # output name -> dossier path, its sha256
@@ -199,7 +199,9 @@ def render(
     return Written(out, outputs, len(slugs), kept)
 
 
-def _standing(files: list[Path], out: Path, recorded: dict[str, Recorded]) -> dict[Path, Outcome]:
+def _standing(
+    files: list[Path], out: Path, formats: tuple[str, ...], recorded: dict[str, Recorded]
+) -> dict[Path, Outcome]:
     """The dossiers among ``files`` whose outputs of an earlier build still stand."""
     from kamdocs import uptodate
     from kamdocs.build import Outcome
@@ -207,7 +209,7 @@ def _standing(files: list[Path], out: Path, recorded: dict[str, Recorded]) -> di
     found = {}
     for path in files:
         entry = recorded.get(str(path))
-        if entry is not None and uptodate.still_current(path, out, entry):
+        if entry is not None and uptodate.still_current(path, out, formats, entry):
             slug = entry.outputs[0][0].rpartition(".")[0]
             found[path] = Outcome(
                 str(path), slug, dossier_sha256=entry.dossier_sha256, kept=entry.outputs

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import zlib
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import kamdocs
 from kamdocs.output import sha256_of
+from kamdocs.slug import SLUG_PATTERN
 
 MANIFEST = "manifest.json"
 VCS = frozenset({".git", ".hg", ".svn"})
@@ -54,8 +56,9 @@ def fingerprint(templates: Path, formats: tuple[str, ...], settings: dict[str, s
 
     part("python", f"{sys.version}\0{zlib.ZLIB_RUNTIME_VERSION}".encode())
     part("versions", "\0".join(_versions()).encode())
-    for path in _files(Path(kamdocs.__file__).parent, "*.py"):
-        part(f"code/{path.name}", path.read_bytes())
+    code = Path(kamdocs.__file__).parent
+    for path in _files(code, "*.py"):
+        part(f"code/{path.relative_to(code).as_posix()}", path.read_bytes())
     for name, path in _tree(templates):
         part(f"templates/{name}", path.read_bytes())
     part("formats", ",".join(formats).encode())
@@ -107,10 +110,21 @@ def earlier(out: Path, fingerprint_: str) -> dict[str, Recorded]:
     }
 
 
-def still_current(path: Path, out: Path, recorded: Recorded | None) -> bool:
+def still_current(
+    path: Path, out: Path, formats: tuple[str, ...], recorded: Recorded | None
+) -> bool:
     """Whether the dossier at ``path`` and every output recorded for it are as the earlier
-    build left them."""
-    if recorded is None or not recorded.outputs:
+    build left them: one file of each format, all named after one slug, in ``out`` itself."""
+    if recorded is None:
+        return False
+    stems, extensions = set(), []
+    for name, _ in recorded.outputs:
+        stem, _, extension = name.rpartition(".")
+        if not re.fullmatch(SLUG_PATTERN, stem):
+            return False
+        stems.add(stem)
+        extensions.append(extension)
+    if len(stems) != 1 or sorted(extensions) != sorted(formats):
         return False
     if sha256_of(path) != recorded.dossier_sha256:
         return False

@@ -185,6 +185,30 @@ def test_a_manifest_of_another_build_means_render_everything(ws: Path, rendered:
     assert len(rendered) == 3
 
 
+@pytest.mark.parametrize("forgery", ["outside the folder", "a format missing", "two names"])
+def test_a_manifest_listing_files_a_build_never_writes(
+    ws: Path, rendered: list, forgery: str
+) -> None:
+    """Only a dossier's own files, one per format, named after one slug in the output folder,
+    are kept; whatever else a manifest lists makes the dossier render again."""
+    build_ok()
+    path = ws / "out/manifest.json"
+    data = json.loads(path.read_text("utf-8"))
+    md = next(o for o in data["outputs"] if o["path"] == "alpha-ad.md")
+    if forgery == "outside the folder":
+        (ws / "alpha-ad.md").write_bytes((ws / "out/alpha-ad.md").read_bytes())
+        md["path"] = "../alpha-ad.md"
+    elif forgery == "a format missing":
+        data["outputs"].remove(md)
+    else:
+        (ws / "out/alpha-bis.md").write_bytes((ws / "out/alpha-ad.md").read_bytes())
+        md["path"] = "alpha-bis.md"
+    path.write_text(json.dumps(data), "utf-8")
+    rendered.clear()
+    build_ok()
+    assert rendered == ["alpha.yaml"]
+
+
 def test_a_new_dossier_taking_a_kept_dossiers_name(ws: Path, rendered: list) -> None:
     """The later dossier in the build's order is the one told, even when it was not rendered."""
     build_ok()
