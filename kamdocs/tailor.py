@@ -273,6 +273,27 @@ def _reference_key(ref: Reference, industry: str | None) -> tuple:
     return (not same, not ref.significant, ref.id)
 
 
+class _Table(dict):
+    """(section index, argument id) -> the argument as scored for that section's members.
+
+    Scored when first asked for: an argument is scored only for the sections whose readers
+    care for its kind (where it may go), unless none does or a section is left empty.
+    """
+
+    def __init__(self, scorer: _Scorer, sections: list[Section], args: list[Argument]) -> None:
+        super().__init__()
+        self.scorer, self.sections = scorer, sections
+        self.args = {arg.id: arg for arg in args}
+
+    def __missing__(self, key: tuple[int, str]) -> Chosen:
+        si, arg_id = key
+        arg, score = self.args[arg_id], self.scorer.score
+        per_member = {m.key: score(arg, m) for m in self.sections[si].members}
+        some = next(iter(per_member.values()))
+        chosen = self[key] = Chosen(arg, per_member, some.criterion_rank, some.pinned)
+        return chosen
+
+
 def tailor(dossier: Dossier, library: Library) -> Plan:
     """Build the plan: a section per persona, each argument where it scores best, all served."""
     args, rejected = candidates(dossier, library)
@@ -284,13 +305,7 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
     # Most senior role first; among equals, the order the dossier names the personas.
     sections.sort(key=lambda s: s.senior_role)
 
-    scorer = _Scorer(dossier, library)
-    table: dict[tuple[int, str], Chosen] = {}
-    for si, section in enumerate(sections):
-        for arg in args:
-            per_member = {m.key: scorer.score(arg, m) for m in section.members}
-            some = next(iter(per_member.values()))
-            table[si, arg.id] = Chosen(arg, per_member, some.criterion_rank, some.pinned)
+    table = _Table(_Scorer(dossier, library), sections, args)
 
     # Each argument goes to the one section where it scores best (the earlier section on ties),
     # among the sections whose readers care for its kind at all.
