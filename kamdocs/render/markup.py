@@ -10,12 +10,16 @@ from urllib.parse import urlsplit
 
 import markdown
 from markdown import util
-from markdown.extensions.tables import TableProcessor
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension, TableProcessor
 from markdown.inlinepatterns import EscapeInlineProcessor, Pattern
 from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-EXTENSIONS = ["tables", "attr_list", "sane_lists"]
+# Given as classes, not by name: a name is looked up among every installed package's entry
+# points, which costs a fresh process tens of milliseconds.
+EXTENSIONS = (TableExtension, AttrListExtension, SaneListExtension)
 
 # Inline syntax a proposal uses. Raw HTML, entities, images and reference-style links are not
 # recognised, so a template cannot smuggle markup into the HTML and every format shows the
@@ -218,7 +222,9 @@ class Converter:
     """One Python-Markdown instance per process, reset between chunks; chunks are cached."""
 
     def __init__(self) -> None:
-        self.md = markdown.Markdown(extensions=EXTENSIONS, output_format="xhtml")
+        self.md = markdown.Markdown(
+            extensions=[extension() for extension in EXTENSIONS], output_format="xhtml"
+        )
         # Characters kamdocs escapes in data (templating.escape_md) that Markdown must unescape.
         for char in "<&=":
             if char not in self.md.ESCAPED_CHARS:
