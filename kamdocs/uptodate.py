@@ -1,12 +1,12 @@
 """Which outputs of an earlier build still stand: `kamdocs build` renders only what changed.
 
 A build's manifest records a fingerprint of everything a proposal depends on apart from its own
-dossier (kamdocs' code, the libraries that shape the bytes, every file of the templates folder,
-the formats, the build date and the workspace's defaults) and, for each output, the sha256 of
-the dossier it came from. The next build into the same folder keeps a dossier's outputs as they
-are when the fingerprint is the same, the dossier's bytes are the same, and every one of its
-files is still on disk with the sha256 the manifest gives it. Anything else is rendered again;
-an unreadable or foreign manifest only means that everything is.
+dossier (kamdocs' code, the libraries that shape the bytes, every file of the templates folder
+but version control metadata, the formats, the build date and the workspace's defaults) and,
+for each output, the sha256 of the dossier it came from. The next build into the same folder
+keeps a dossier's outputs as they are when the fingerprint is the same, the dossier's bytes are
+the same, and every one of its files is still on disk with the sha256 the manifest gives it.
+Anything else is rendered again; an unreadable or foreign manifest only means that everything is.
 """
 
 from __future__ import annotations
