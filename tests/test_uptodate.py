@@ -344,3 +344,21 @@ def test_a_build_after_any_edits_writes_what_a_fresh_build_writes(
     fresh = contents(ws / "fresh")
     kept = {name: data for name, data in contents(ws / "out").items() if name in fresh}
     assert kept == fresh
+
+
+def test_kept_and_rendered_dossiers_interleave_in_a_parallel_batch(
+    ws: Path, rendered: list
+) -> None:
+    """Enough changed dossiers for worker processes: the kept ones still take their places in
+    the build's order, and the files are those of a fresh build."""
+    names = {f"dossiers/d{i:02d}.yaml": named(f"Client {i:02d}") for i in range(30)}
+    build_file_tree(ws, names)
+    args = ("-f", "md", "--date", DATE)
+    assert run("build", *args, "-o", "out").exit_code == 0
+    edited = {p: text + "# called again\n" for p, text in names.items() if p[-6] != "3"}
+    build_file_tree(ws, edited)
+    result = run("build", *args, "-o", "out")
+    assert result.exit_code == 0, result.output
+    assert "(6 up to date" in result.stdout  # alpha, beta, gamma, d03, d13, d23
+    assert run("build", *args, "-o", "fresh").exit_code == 0
+    assert contents(ws / "out") == contents(ws / "fresh")
