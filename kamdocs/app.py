@@ -18,7 +18,7 @@ from kamdocs.starter import starter
 from kamdocs.workspace import Workspace, build_date, dossier_files
 
 if TYPE_CHECKING:
-    from kamdocs.build import Outcome
+    from kamdocs.build import Job, Outcome
     from kamdocs.tailor import Plan
     from kamdocs.uptodate import Recorded
 
@@ -50,7 +50,7 @@ def load_all(
         if item.slug in slugs:
             problems.append(
                 item.source.problem(
-                    ("client", "slug") if item.dossier.client.slug else ("client", "name"),
+                    item.slug_field,
                     f"makes the same file name '{item.slug}' as {slugs[item.slug]}",
                 )
             )
@@ -172,7 +172,7 @@ def render(
                 if result.problems:
                     continue
                 if result.slug in slugs:
-                    line, where = _slug_at(result) if result.kept else result.slug_at
+                    line, where = _slug_at(result, job) if result.kept else result.slug_at
                     problems.append(
                         Problem(
                             result.path,
@@ -217,21 +217,12 @@ def _standing(
     return found
 
 
-def _slug_at(result: Outcome) -> tuple[int, str]:
+def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
     """Line and field that name the file of a dossier that was not rendered again."""
-    from kamdocs import yamlsrc
-
     try:
-        source = yamlsrc.load(result.path)
-    except InputError:
+        return load_dossier(result.path, job.library, job.today, job.valid_days, job.locale).slug_at
+    except InputError:  # changed since it was found up to date: the file name is all we know
         return 1, "client"
-    client = source.data.get("client") if isinstance(source.data, dict) else None
-    where = (
-        ("client", "slug")
-        if isinstance(client, dict) and client.get("slug")
-        else ("client", "name")
-    )
-    return source.line(where), ".".join(where)
 
 
 def _manifest(

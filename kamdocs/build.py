@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import signal
 import threading
@@ -14,8 +13,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from kamdocs import yamlsrc
-from kamdocs.dossier import check_source
+from kamdocs.dossier import load_dossier
 from kamdocs.errors import InputError, Problem
 from kamdocs.library import Library
 
@@ -59,21 +57,17 @@ def _render(path: Path) -> Outcome:
 
     job = _JOB
     assert job is not None
-    display = str(path)
     try:
-        raw = yamlsrc.read_bytes(path, display)
-        source = yamlsrc.parse(raw, display)
-        loaded = check_source(source, job.library, job.today, job.valid_days, job.locale)
-        where = ("client", "slug") if loaded.dossier.client.slug else ("client", "name")
+        loaded = load_dossier(path, job.library, job.today, job.valid_days, job.locale)
         rendered = render(loaded, job.library, job.formats, job.templates)
     except InputError as exc:
-        return Outcome(display, problems=exc.problems)
+        return Outcome(str(path), problems=exc.problems)
     return Outcome(
-        display,
+        str(path),
         loaded.slug,
-        (loaded.source.line(where), ".".join(where)),
+        loaded.slug_at,
         rendered.files,
-        dossier_sha256=hashlib.sha256(raw).hexdigest(),
+        dossier_sha256=loaded.source.sha256,
     )
 
 

@@ -145,6 +145,16 @@ class Loaded:
     def slug(self) -> str:
         return self.dossier.slug
 
+    @property
+    def slug_field(self) -> tuple[str, str]:
+        """The field the file name comes from: ``client.slug`` where given, else the name."""
+        return ("client", "slug") if self.dossier.client.slug else ("client", "name")
+
+    @property
+    def slug_at(self) -> tuple[int, str]:
+        """Line and dotted name of ``slug_field``, for a message about the file name."""
+        return self.source.line(self.slug_field), ".".join(self.slug_field)
+
 
 def load_dossier(
     path: Path | str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -61,6 +62,7 @@ class Source:
     path: str
     data: Any
     lines: dict[FieldPath, int] = field(default_factory=dict)
+    sha256: str = ""  # of the bytes parsed, where they were bytes
 
     def line(self, path: FieldPath) -> int:
         """The line of ``path``, or of its nearest located ancestor."""
@@ -252,8 +254,11 @@ def parse(raw: bytes | str, path: str, *, allow_empty: bool = False) -> Source:
 
     An empty file (nothing but comments) is an error, or data ``None`` with ``allow_empty``.
     """
-    text = _decode(path, raw) if isinstance(raw, bytes) else raw
-    source = Source(path, None)
+    if isinstance(raw, bytes):
+        text, digest = _decode(path, raw), hashlib.sha256(raw).hexdigest()
+    else:
+        text, digest = raw, ""
+    source = Source(path, None, sha256=digest)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.composer.ComposerError as exc:
