@@ -703,10 +703,10 @@ class _FolderLoader(jinja2.FileSystemLoader):
     ) -> tuple[str, str, Callable[[], bool]]:
         path = Path(self.searchpath[0], *split_template_path(template))
         try:
-            inside = path.resolve(strict=True).is_relative_to(self.real)
+            real = path.resolve(strict=True)
         except (OSError, RuntimeError):  # missing, or a loop of links
             raise jinja2.TemplateNotFound(template) from None
-        if not inside or not path.resolve().is_file():
+        if not real.is_relative_to(self.real) or not real.is_file():
             raise jinja2.TemplateNotFound(template)
         return super().get_source(environment, template)
 
@@ -785,10 +785,14 @@ def library_template(library: Library, owner: str, field: str, text: str) -> jin
     key = (owner, field, text)
     template = library.compiled.get(key)
     if template is None:
-        origin = library.origins.get(owner)
-        name = f"{origin.path if origin else 'library'}#{owner}"
-        template = library.compiled[key] = compile_text(text, name)
+        template = library.compiled[key] = compile_text(text, library_text_name(library, owner))
     return template
+
+
+def library_text_name(library: Library, owner: str) -> str:
+    """The template name of a library text: its file and owner, ``arguments/x.yaml#roi``."""
+    origin = library.origins.get(owner)
+    return f"{origin.path if origin else 'library'}#{owner}"
 
 
 class TemplateFailure(Exception):

@@ -15,7 +15,13 @@ from kamdocs.dossier import Loaded
 from kamdocs.formatting import quantize
 from kamdocs.library import ANY_LANGUAGE, Library, pick, pick_key
 from kamdocs.tailor import Plan, Section
-from kamdocs.templating import Md, TemplateFailure, describe, library_template
+from kamdocs.templating import (
+    Md,
+    TemplateFailure,
+    describe,
+    library_template,
+    library_text_name,
+)
 
 
 class Client(NamedTuple):
@@ -173,7 +179,7 @@ class TextRenderer:
         if "{" not in text:
             return Md(text)
         origin = self.library.origins.get(owner)
-        name = f"{origin.path if origin else 'library'}#{owner}"
+        name = library_text_name(self.library, owner)
         try:
             template = library_template(self.library, owner, field, text)
             return Md(template.render(self.public).strip())
