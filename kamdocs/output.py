@@ -180,7 +180,10 @@ class Batch:
 
 
 def sha256_of(path: Path) -> str | None:
-    """The sha256 of a file's bytes; None where there is no file to read."""
+    """The sha256 of a regular file's bytes; None where there is none to read (nothing, a
+    folder, or a pipe, whose reading would wait for a writer)."""
+    if not path.is_file():
+        return None
     sha = hashlib.sha256()
     try:
         with open(path, "rb") as fh:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -248,6 +249,26 @@ def test_a_kept_file_changed_during_the_build_stops_it(
     after.pop(".kamdocs.lock", None)
     before.pop(".kamdocs.lock", None)
     assert after == before  # beta's new files were not put in place, nor the new manifest
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_kept_file_replaced_by_a_pipe_stops_the_build_without_waiting(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a pipe waits for a writer: the check under the lock must not read one."""
+    build_ok()
+    real = app._standing
+
+    def then_a_pipe(*args: object) -> dict:
+        found = real(*args)  # type: ignore[arg-type]
+        (ws / "out/alpha-ad.md").unlink()
+        os.mkfifo(ws / "out/alpha-ad.md")
+        return found
+
+    monkeypatch.setattr(app, "_standing", then_a_pipe)
+    result = run("build", *ALL, "-o", "out", "--date", DATE)
+    assert result.exit_code == 1
+    assert "out/alpha-ad.md: changed while this build ran; run the build again" in result.stderr
 
 
 def test_render_never_keeps(ws: Path, rendered: list) -> None:
