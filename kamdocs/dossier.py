@@ -299,8 +299,6 @@ MAX_PLACES = 10  # decimal places of a quantity, a price or the VAT rate
 _EXACT = Context(prec=80)  # enough for the product of two numbers within the bounds above
 
 
-
-
 def _places(value: Decimal) -> int:
     """Decimal places of ``value`` as written, trailing zeros aside (``1.50`` has one)."""
     _, digits, exponent = value.as_tuple()

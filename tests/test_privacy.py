@@ -251,6 +251,7 @@ def test_guard_ignores_tag_and_attribute_names(dossier: Dossier) -> None:
     guard = Guard(dossier)
     assert guard.scan_markup("<yoga:morning xmlns:yoga='u'>Offer</yoga:morning>") is None
 
+
 @pytest.mark.parametrize("fmt", ["docx", "html"])
 def test_leak_split_by_formatting(ws: Path, fmt: str) -> None:
     # Bold and a link split the words into separate DOCX runs and HTML elements.
