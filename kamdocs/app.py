@@ -19,6 +19,7 @@ from kamdocs.workspace import Workspace, build_date, dossier_files
 
 if TYPE_CHECKING:
     from kamdocs.build import Job, Outcome
+    from kamdocs.output import Batch
     from kamdocs.tailor import Plan
     from kamdocs.uptodate import Recorded
 
@@ -226,7 +227,7 @@ def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
 
 
 def _manifest(
-    batch: object,
+    batch: Batch,
     sources: dict[str, tuple[str, str]],
     date: dt.date,
     formats: tuple[str, ...],
@@ -247,7 +248,7 @@ def _manifest(
         "outputs": [],
     }
     text = json.dumps(head, indent=2, ensure_ascii=False)
-    staged = sorted(batch.staged + batch.kept)  # type: ignore[attr-defined]
+    staged = sorted(batch.staged + batch.kept)
     if not staged:
         yield (text + "\n").encode("utf-8")
         return
