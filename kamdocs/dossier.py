@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from decimal import Context, Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -28,6 +29,8 @@ class Client(Strict):
     industry: Text | None = None
     locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")] | None = None
     share_of_sales: Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    # ISO 3166-1 alpha-2; argument texts may print {{ client.country_name }}
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
 
 
 class Business(Strict):
@@ -50,6 +53,7 @@ class Relationship(Strict):
 class Tender(Strict):
     name: Text
     submission_date: dt.date
+    preparation_started: dt.date | None = None  # when the supplier began preparing
 
 
 class Member(Strict):
@@ -95,6 +99,14 @@ class Offer(Strict):
     valid_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     valid_until: dt.date | None = None
     pricing: Pricing | None = None
+    # After sending (SPEC v2): what `kamdocs followup` and `kamdocs portfolio` plan from.
+    sent: dt.date | None = None  # the day the proposal went out
+    sent_by: Literal["email", "letter", "in_person"] = "email"
+    contact: Text | None = None  # the DMU member id who receives it
+    confirmed: dt.date | None = None  # receipt confirmed: the confirmation call is done
+    review_meeting: dt.date | None = None  # agreed date to discuss intermediate results
+    outcome: Literal["won", "lost", "withdrawn"] | None = None
+    delivered: dt.date | None = None  # the project or delivery was completed (after won)
 
 
 class TeamMember(Strict):
@@ -124,6 +136,21 @@ class Dossier(Strict):
     @property
     def slug(self) -> str:
         return self.client.slug or slugify(self.client.name)
+
+    @property
+    def contact(self) -> Member:
+        """Who receives the offer: ``offer.contact``, else the first decision maker, else the
+        first member."""
+        if self.offer.contact is not None:
+            for member in self.dmu:
+                if member.key == self.offer.contact:
+                    return member
+        return next((m for m in self.dmu if m.role == "decision_maker"), self.dmu[0])
+
+    @property
+    def lead(self) -> TeamMember:
+        """The team member who leads: the one marked ``lead``, else the first."""
+        return next((m for m in self.team if m.lead), self.team[0])
 
 
 class Loaded:
@@ -208,6 +235,17 @@ def check_source(
                 )
             )
     problems += _check_members(members, source, library)
+    if offer is not None and offer.contact is not None and dossier is not None:
+        ids = [m.key for m in dossier.dmu]
+        if offer.contact not in ids:
+            close = difflib.get_close_matches(offer.contact, ids, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (members: {', '.join(ids)})"
+            problems.append(
+                source.problem(
+                    ("offer", "contact"),
+                    f"'{printable(offer.contact)}' is not the id of a DMU member{hint}",
+                )
+            )
     issued = valid_until = build_date
     if offer is not None:
         problems += _check_offer(offer, source, library)

@@ -14,12 +14,27 @@ class Problem:
     line: int
     field: str
     message: str
+    level: str = "error"  # or "warning": the document is not wrong, but a user must see it
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}"
+        if self.level == "warning":
+            where += ": warning"
         return (
             f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         )
+
+    @property
+    def is_warning(self) -> bool:
+        return self.level == "warning"
+
+    def as_warning(self) -> Problem:
+        """The same problem at the warning level."""
+        return Problem(self.path, self.line, self.field, self.message, "warning")
+
+    def as_error(self) -> Problem:
+        """The same problem at the error level (``--strict`` makes warnings errors)."""
+        return Problem(self.path, self.line, self.field, self.message, "error")
 
 
 class KamdocsError(Exception):
@@ -32,7 +47,7 @@ class InputError(KamdocsError):
     """Raised when dossiers, the library, locales or templates are invalid (every problem)."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))
+        self.problems = sort_problems(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -47,6 +62,24 @@ class UsageError(KamdocsError):
 
 
 def raise_if(problems: list[Problem]) -> None:
-    """Raise an ``InputError`` carrying ``problems`` when there are any."""
-    if problems:
+    """Raise an ``InputError`` carrying ``problems`` when any of them is an error.
+
+    Warnings alone do not raise; when errors do, the warnings go with them, so that the user
+    sees every problem at once.
+    """
+    if any(not p.is_warning for p in problems):
         raise InputError(problems)
+
+
+def split(problems: Iterable[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """``problems`` as (errors, warnings)."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for p in problems:
+        (warnings if p.is_warning else errors).append(p)
+    return errors, warnings
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems once each, by file, line, field and message: the order users see them in."""
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message, p.level))

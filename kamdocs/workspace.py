@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -12,11 +12,68 @@ from pydantic import Field
 
 from kamdocs import yamlsrc
 from kamdocs.errors import InputError, UsageError, raise_if
-from kamdocs.validation import Strict, validate
+from kamdocs.library import LocalText
+from kamdocs.validation import Strict, Text, validate
 
 SETTINGS_FILE = "kamdocs.yaml"
 Format = Literal["md", "docx", "html"]
 FORMATS: tuple[str, ...] = ("md", "docx", "html")
+
+
+class Supplier(Strict):
+    """Who writes the proposals: printed in the DOCX header and footer and the HTML page."""
+
+    name: LocalText | None = None
+    address: LocalText | None = None
+    website: Text | None = None
+    country: str = Field("BG", pattern=r"^[A-Z]{2}$")  # whose public holidays count
+
+
+class CalendarSettings(Strict):
+    """Overrides of the working-day calendar: decrees come late."""
+
+    days_off: list[dt.date] = []  # extra non-working days
+    working_days: list[dt.date] = []  # working Saturdays (or other days off worked)
+
+
+class FollowupSettings(Strict):
+    expiry_reminder_days: int = Field(3, ge=0, le=250)  # working days before expiry
+
+
+class Milestone(Strict):
+    months: int = Field(ge=0, le=60)  # before tender.submission_date
+    step: LocalText
+
+
+DEFAULT_MILESTONES: tuple[dict, ...] = (
+    {
+        "months": 9,
+        "step": {
+            "en": "Start preparing: recognise and shape the client's needs with them",
+            "bg": "Начало на подготовката: разпознаване и оформяне на нуждите на клиента "
+            "заедно с него",
+        },
+    },
+    {
+        "months": 6,
+        "step": {
+            "en": "Agree the key success factors with every DMU member",
+            "bg": "Ключовите фактори за успех, съгласувани с всеки участник в екипа, "
+            "който взема решения",
+        },
+    },
+    {
+        "months": 3,
+        "step": {
+            "en": "Solution, references and recommenders confirmed",
+            "bg": "Решението, референциите и препоръчващите потвърдени",
+        },
+    },
+    {
+        "months": 1,
+        "step": {"en": "Pricing and bid team final", "bg": "Цените и екипът на офертата окончателни"},
+    },
+)
 
 
 class Settings(Strict):
@@ -26,6 +83,12 @@ class Settings(Strict):
     locale: str = Field("en", pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")
     valid_days: int = Field(30, ge=1, le=3650)
     formats: list[Format] = Field(["md", "docx"], min_length=1)
+    supplier: Supplier = Supplier()
+    calendar: CalendarSettings = CalendarSettings()
+    followup: FollowupSettings = FollowupSettings()
+    tender_milestones: list[Milestone] = Field(
+        default_factory=lambda: [Milestone.model_validate(m) for m in DEFAULT_MILESTONES]
+    )
 
 
 @dataclass(frozen=True)
@@ -39,6 +102,14 @@ class Workspace:
     locale: str
     valid_days: int
     formats: tuple[str, ...]
+    # SPEC v2 settings; defaults where kamdocs.yaml does not give them.
+    supplier: Supplier = field(default_factory=Supplier)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    followup: FollowupSettings = field(default_factory=FollowupSettings)
+    tender_milestones: tuple[Milestone, ...] = field(
+        default_factory=lambda: tuple(Milestone.model_validate(m) for m in DEFAULT_MILESTONES)
+    )
+    settings_path: str | None = None  # kamdocs.yaml as shown to users, where there is one
 
 
 def find_workspace(start: Path | None = None, templates: Path | None = None) -> Workspace:
@@ -46,10 +117,12 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
     start = (start or Path.cwd()).resolve()
     root = next((p for p in (start, *start.parents) if (p / SETTINGS_FILE).is_file()), None)
     settings = Settings()
+    settings_path = None
     if root is None:
         root = start
     else:
         path = root / SETTINGS_FILE
+        settings_path = _display(path)
         source = yamlsrc.load(path, _display(path), allow_empty=True)  # all settings are optional
         data = {} if source.data is None else source.data
         if not isinstance(data, dict):
@@ -65,6 +138,11 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
         locale=settings.locale,
         valid_days=settings.valid_days,
         formats=tuple(settings.formats),
+        supplier=settings.supplier,
+        calendar=settings.calendar,
+        followup=settings.followup,
+        tender_milestones=tuple(settings.tender_milestones),
+        settings_path=settings_path,
     )
 
 
