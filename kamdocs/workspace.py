@@ -71,7 +71,10 @@ DEFAULT_MILESTONES: tuple[dict, ...] = (
     },
     {
         "months": 1,
-        "step": {"en": "Pricing and bid team final", "bg": "Цените и екипът на офертата окончателни"},
+        "step": {
+            "en": "Pricing and bid team final",
+            "bg": "Цените и екипът на офертата окончателни",
+        },
     },
 )
 
