@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import browser  # noqa: F401 - the headless Chromium fixture, for every test
 from helpers import DOSSIER, build_file_tree, small_library
 
 from kamdocs import templating
