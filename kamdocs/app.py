@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kamdocs.dossier import Dossier, Loaded, load_dossier
-from kamdocs.errors import InputError, OutputError, Problem, raise_if
+from kamdocs.errors import InputError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
+from kamdocs.privacy import public_warnings
 from kamdocs.slug import slugify
 from kamdocs.starter import starter
 from kamdocs.workspace import Workspace, build_date, dossier_files
@@ -30,6 +31,7 @@ class Checked:
 
     library: Library
     dossiers: list[Loaded]
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def load_all(
@@ -58,8 +60,9 @@ def load_all(
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
+        problems.extend(public_warnings(item, library))
     raise_if(problems)
-    return Checked(library, loaded)
+    return Checked(library, loaded, split(problems)[1])
 
 
 def validate(
@@ -114,6 +117,7 @@ class Written:
     outputs: list[tuple[str, str]]  # file name in ``out``, sha256
     dossiers: int
     kept: int = 0  # of the outputs, those an earlier build wrote and that still stand
+    warnings: list[Problem] = field(default_factory=list)  # for the user; nothing was wrong
 
 
 def _progress(items: Iterator[Outcome], length: int, show: bool):  # noqa: ANN202
@@ -170,8 +174,8 @@ def render(
         with _progress(ordered, len(files), progress) as results:
             for result in results:
                 problems.extend(result.problems)
-                if result.problems:
-                    continue
+                if split(result.problems)[0]:
+                    continue  # this dossier's errors are reported; its files are not staged
                 if result.slug in slugs:
                     line, where = _slug_at(result, job) if result.kept else result.slug_at
                     problems.append(
@@ -184,7 +188,7 @@ def render(
                     )
                     continue
                 slugs[result.slug] = result.path
-                if problems:
+                if split(problems)[0]:
                     continue  # keep finding problems, but stage nothing more
                 for name, data in result.files.items():
                     batch.add(name, data)
@@ -197,7 +201,7 @@ def render(
         if manifest:
             batch.add_chunks("manifest.json", _manifest(batch, sources, today, formats, inputs))
         outputs = batch.commit()
-    return Written(out, outputs, len(slugs), kept)
+    return Written(out, outputs, len(slugs), kept, split(problems)[1])
 
 
 def _standing(

@@ -67,6 +67,7 @@ def _render(path: Path) -> Outcome:
         loaded.slug,
         loaded.slug_at,
         rendered.files,
+        problems=rendered.warnings,
         dossier_sha256=loaded.source.sha256,
     )
 
