@@ -27,7 +27,13 @@ import jinja2
 from jinja2 import StrictUndefined, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError, safe_range
+from jinja2.sandbox import (
+    MAX_RANGE,
+    ImmutableSandboxedEnvironment,
+    SandboxedEnvironment,
+    SecurityError,
+    safe_range,
+)
 from jinja2.utils import Namespace, generate_lorem_ipsum
 
 from kamdocs.errors import Problem
@@ -476,11 +482,22 @@ class _CodeGenerator(CodeGenerator):
 
 
 class _Template(jinja2.Template):
-    """A template whose every render has its own budget of time, steps and output."""
+    """A template whose every render has its own budget of time, steps and output, and sees
+    nothing an earlier render left behind."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         with _budget():
             return super().render(*args, **kwargs)
+
+    def _get_default_module(self, ctx: Any = None) -> Any:
+        """The module ``{% import %}`` gives, made afresh each time. Jinja keeps the first one
+        made and hands it to every later render: a namespace set in it by one proposal would be
+        read by the next."""
+        if ctx is not None:
+            keys = ctx.globals_keys - self.globals.keys()
+            if keys:
+                return self.make_module({k: ctx.parent[k] for k in keys})
+        return self.make_module()
 
 
 # Field names of the record types templates have read, by type (namedtuple field names cannot
@@ -488,13 +505,16 @@ class _Template(jinja2.Template):
 _RECORD_FIELDS: dict[type, frozenset[str]] = {}
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also bounding what tiny input can make a render build or spend.
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, also bounding what tiny input can make a render build or spend.
 
     Jinja's own sandbox stops attribute tricks (``__class__``, ``__globals__``, …) and ranges over
-    100,000 items. On top: a CPU-time and step budget per render (every loop round, call and filter
-    counts), and a size check wherever a value can grow — operators, ``~``, filters, method
-    calls, ``format``, printing and the output itself — before the value is built.
+    100,000 items; the immutable one also refuses every method that changes a list, dict or set
+    (``append``, ``update``, ``pop``, …), so no render can change what it is given, and a value
+    shared by every proposal (the wording ``t``) stays as the library has it. On top: a CPU-time
+    and step budget per render (every loop round, call and filter counts), and a size check
+    wherever a value can grow — operators, ``~``, filters, method calls, ``format``, printing and
+    the output itself — before the value is built.
     """
 
     intercepted_binops = frozenset(["*", "**", "+", "%"])
