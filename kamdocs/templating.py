@@ -10,8 +10,10 @@ import marshal
 import math
 import os
 import re
+import signal
 import stat
 import string
+import threading
 import time
 import traceback
 import types
@@ -47,6 +49,9 @@ MAX_STRING = 2_000_000  # characters in one value a template builds or prints (>
 MAX_OUTPUT = 8_000_000  # characters one render writes (and the most one filter or call returns)
 MAX_STEPS = 1_000_000  # loop rounds, calls and filters in one render
 MAX_SECONDS = 5.0  # CPU seconds of one render (a 1 MiB dossier takes well under one)
+# Address space one render may add to the process: the operating system refuses more, whatever
+# code asks for it (a real proposal needs a few MiB).
+MAX_MEMORY = 512 * 1024 * 1024
 MAX_EXPONENT = 1000
 MAX_INT_BITS = 256  # integers from * and ** (10**77 is more than any proposal counts)
 # Characters the Markdown renderer must take literally when they come from data. Python-Markdown
@@ -134,13 +139,70 @@ _BUDGET: ContextVar[_Budget | None] = ContextVar("kamdocs_template_budget", defa
 
 @contextlib.contextmanager
 def _budget() -> Iterator[_Budget]:
-    """One render's allowance of CPU time, steps and output (CPU time: load is no error)."""
+    """One render's allowance of CPU time, steps and output (CPU time: load is no error).
+
+    The step counter and the size checks stop a runaway template where it is, with its line.
+    Under them the operating system holds the render to its budget whatever runs: a CPU-time
+    timer and a limit of the address space (``_held``).
+    """
+    outer = _BUDGET.get() is None
     budget = _Budget(time.thread_time() + MAX_SECONDS)
     token = _BUDGET.set(budget)
     try:
-        yield budget
+        with _held() if outer else contextlib.nullcontext():
+            yield budget
     finally:
         _BUDGET.reset(token)
+
+
+def _out_of_time(signum: int, frame: Any) -> None:
+    raise TemplateLimit(f"rendering took more than {MAX_SECONDS:g} s of CPU time")
+
+
+@contextlib.contextmanager
+def _held() -> Iterator[None]:
+    """The render's budget as the operating system enforces it, for as long as it runs.
+
+    A profiling timer (the process's CPU time) raises ``TemplateLimit`` half a second after the
+    step counter would have, for work the counter does not see (a C function calling back into
+    Python); set only in the main thread, where Python runs signal handlers. The address space
+    may grow by ``MAX_MEMORY``: past it every allocation fails (``MemoryError``, reported as
+    the limit). Both are put back as they were once the render ends.
+    """
+    undo: list[Callable[[], Any]] = []
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        used = _address_space()
+        if used:
+            limit = used + MAX_MEMORY
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            if soft == resource.RLIM_INFINITY or limit < soft:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+                undo.append(lambda: resource.setrlimit(resource.RLIMIT_AS, (soft, hard)))
+    except (ImportError, ValueError, OSError):
+        pass  # no address-space limit here: the size checks remain
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        previous = signal.signal(signal.SIGPROF, _out_of_time)
+        signal.setitimer(signal.ITIMER_PROF, MAX_SECONDS + 0.5)
+        undo.append(lambda: signal.signal(signal.SIGPROF, previous))
+        undo.append(lambda: signal.setitimer(signal.ITIMER_PROF, 0))
+    try:
+        yield
+    finally:
+        for step in reversed(undo):
+            step()
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has now (0 where that cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _step() -> None:
@@ -320,6 +382,15 @@ def _filter_estimate(name: str, a: dict[str, Any]) -> int:
 
 _PASSED = frozenset({"environment", "eval_ctx", "context"})  # what Jinja passes a filter itself
 
+# Filters that only read their input item by item (and the kinds of input they are counted on).
+_ITERATING = frozenset(
+    {
+        "list", "sort", "unique", "map", "select", "reject", "selectattr", "rejectattr",
+        "max", "min", "sum", "batch", "slice", "groupby",
+    }
+)  # fmt: skip
+_ITERATED = (str, list, tuple, set, frozenset, range, Iterator)
+
 
 # Filters whose output size depends on their arguments, not only on their input.
 _ESTIMATED = frozenset({"center", "indent", "replace", "wordwrap", "format", "slice", "join"})
@@ -334,6 +405,7 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     passes_own = getattr(func, "jinja_pass_arg", None) is not None
     skip = 1 if passes_own and (not params or params[0] not in _PASSED) else 0
     stringifies = name not in _NOT_STRINGIFYING
+    iterates = name in _ITERATING
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _step()
@@ -357,12 +429,28 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             value = args[skip]
             size = len(value) if isinstance(value, str) else _size(value)
             _check_estimate(size, f"the filter {name}")
+        if iterates and len(args) > skip and isinstance(args[skip], _ITERATED):
+            # Each item the filter reads is a step, also when C code reads them (list, sort).
+            args = (*args[:skip], _Guarded(args[skip]), *args[skip + 1 :])
+        if name == "sum":
+            _check_sum(args[skip + 2] if len(args) > skip + 2 else kwargs.get("start", 0))
         result = func(*args, **kwargs)
+        if isinstance(result, Iterator):
+            # A lazy result (batch, map, select, unique, ...) runs later, inside whatever
+            # consumes it, perhaps C code (list, max, join): each item it makes is a step.
+            return _Guarded(result)
         size = len(result) if isinstance(result, str) else _size(result, MAX_OUTPUT)
         _check_estimate(size, f"the filter {name}", MAX_OUTPUT)
         return result
 
     return update_wrapper(guarded, func)
+
+
+def _check_sum(start: Any) -> None:
+    """``sum`` adds numbers: lists or texts summed are copied once per item, in one C call
+    whose time grows with the square of their number (``[[0]] * 100000``)."""
+    if not isinstance(start, int | float | Decimal) or isinstance(start, bool):
+        raise TemplateLimit("the filter sum adds numbers only; join texts with join")
 
 
 def _range(*args: int) -> range:
@@ -417,6 +505,9 @@ def _check_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tup
     return args
 
 
+_SEQUENCES = (str, bytes, bytearray, list, tuple)  # what * repeats and + joins
+
+
 def _check_power(left: Any, right: Any) -> None:
     if isinstance(right, int) and abs(right) > MAX_EXPONENT:
         raise TemplateLimit(f"exponent {right} is too large")
@@ -427,7 +518,7 @@ def _check_power(left: Any, right: Any) -> None:
 
 def _check_product(left: Any, right: Any) -> None:
     for seq, times in ((left, right), (right, left)):
-        if isinstance(seq, str | list | tuple) and isinstance(times, int) and times > 1:
+        if isinstance(seq, _SEQUENCES) and isinstance(times, int) and times > 1:
             _check_estimate(_size(seq) * times, "that multiplication")
     ints = isinstance(left, int) and isinstance(right, int)
     if ints and abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS + 1:
@@ -449,6 +540,12 @@ class _Guarded:
 
     def __len__(self) -> int:  # loop.length without a second pass; TypeError when unsized
         return len(self._items)  # type: ignore[arg-type]
+
+    def __bool__(self) -> bool:  # what ``if value`` asks (Jinja's map and select do)
+        try:
+            return bool(len(self._items))  # type: ignore[arg-type]
+        except TypeError:
+            return True  # a generator, which is true as well
 
 
 class _CodeGenerator(CodeGenerator):
@@ -566,7 +663,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             _check_power(left, right)
         elif operator == "*":
             _check_product(left, right)
-        elif operator == "+" and isinstance(left, str | list | tuple):
+        elif operator == "+" and isinstance(left, _SEQUENCES):
             _check_estimate(_size(left) + _size(right), "that concatenation")
         elif operator == "%" and isinstance(left, str):
             _check_estimate(_printf_size(left, right), "that % format")
@@ -844,6 +941,8 @@ def describe(exc: Exception, default_name: str) -> TemplateFailure:
         message = f"template is not allowed to do that: {exc}"
     elif isinstance(exc, RecursionError):
         message = "template recurses too deeply"
+    elif isinstance(exc, MemoryError):
+        message = f"template went over a limit: it would need more than {MAX_MEMORY >> 20} MiB"
     else:
         message = f"template failed: {type(exc).__name__}: {exc}"
     return TemplateFailure(name, line, message)
