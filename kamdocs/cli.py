@@ -212,3 +212,56 @@ def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: P
         click.echo(json.dumps(explanation.as_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(explanation.as_text(), nl=False)
+
+
+@main.command()
+@click.argument("dossiers", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--sent", type=DATE, help="The day the offer went out (overrides offer.sent).")
+@click.option(
+    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD): what is done, overdue, planned."
+)
+@click.option(
+    "--ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the plan as a calendar file (RFC 5545) to import.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@click.option(
+    "--birthdays",
+    is_flag=True,
+    help="Add the DMU's birthdays to the --ics file: private data, for your own calendar only.",
+)
+@_templates_option
+@_handle_errors
+def followup(
+    dossiers: tuple[Path, ...],
+    sent: dt.datetime | None,
+    date: dt.datetime | None,
+    ics: Path | None,
+    as_json: bool,
+    birthdays: bool,
+    templates: Path | None,
+) -> None:
+    """After sending: the confirmation call, the expiry reminder and the tender milestones of
+    each DOSSIER (files or folders), on working days."""
+    import json
+
+    from kamdocs.followup import plan_followups
+
+    result = plan_followups(
+        _workspace(templates), list(dossiers), _date(sent), _date(date), ics, birthdays
+    )
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.as_text(), nl=False)
+    if result.written is not None:
+        click.echo(f"wrote {result.written}", err=True)
+        if result.private:
+            click.echo(
+                f"{result.written} holds private data (the DMU's birthdays), readable by you "
+                "only: import it into your own calendar, never share or send it",
+                err=True,
+            )
