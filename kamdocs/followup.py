@@ -195,7 +195,7 @@ class Followup:
             if several:
                 cells.append(plan.client)
             cells += [step.label, plan.contact.name, step.what, plan.status_label(step)]
-            rows.append([textwrap.wrap(c, width) or [""] for c in cells])
+            rows.append([_wrap(c, width) for c in cells])
         widths = [
             max([len(h)] + [len(line) for row in rows for line in row[i]])
             for i, h in enumerate(heads)
@@ -217,6 +217,11 @@ class Followup:
             lines.append("")
             lines.extend(f"not sent: {n.client} ({n.path})" for n in self.not_sent)
         return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    # Never inside a word: an email address or a hyphenated name stays whole.
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
