@@ -290,6 +290,7 @@ def plan_offer(
     if tender is not None:
         prepared: Status = "done" if tender.preparation_started is not None else "overdue"
         submission = formatting.date(tender.submission_date, lang)
+        keys: set[str] = set()
         for milestone in workspace.tender_milestones:
             day = cal.on_or_before(months_before(tender.submission_date, milestone.months))
             what = (
@@ -298,12 +299,19 @@ def plan_offer(
                 .replace("{tender}", tender.name)
                 .replace("{date}", submission)
             )
-            key = f"tender_milestone-{milestone.months}"
+            # Named by its months, so that a list reordered keeps each milestone's calendar UID.
+            base = key = f"tender_milestone-{milestone.months}"
+            while key in keys:  # two milestones of the same months: each its own UID
+                key = f"{base}-{len(keys)}"
+            keys.add(key)
             steps.append(step(day, "tender_milestone", what, _by_date(day, today, prepared), key))
     if offer.outcome is not None:
-        # The outcome closes the routine: what was before it needs no more doing.
+        # The outcome closes the routine: what was before it (or is done) needs no more doing,
+        # and nothing is planned.
         steps = [
-            Step(s.date, s.step, s.key, s.label, s.what, "done") for s in steps if s.date < today
+            Step(s.date, s.step, s.key, s.label, s.what, "done")
+            for s in steps
+            if s.date < today or s.status == "done"
         ]
         if offer.outcome == "won" and offer.delivered is not None:
             day = cal.add(offer.delivered, RECOMMENDATION_AFTER)

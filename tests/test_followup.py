@@ -605,3 +605,28 @@ def test_plans_hold_their_rules_for_any_dates(
             assert s.status in ("done", "due")
         else:
             assert s.status in ("done", "planned")
+
+
+def test_an_outcome_on_the_sending_day_keeps_the_send(fw: Path) -> None:
+    steps = plan(fw, {"sent": D("2026-11-27"), "outcome": "withdrawn"}, "2026-11-27")
+    assert steps == [("2026-11-27", "send", "done")]
+
+
+def test_milestones_of_the_same_months_are_distinct_steps(fw: Path) -> None:
+    settings_yaml = (
+        "tender_milestones:\n"
+        "  - {months: 2, step: {en: Bid review}}\n"
+        "  - {months: 2, step: {en: Second review}}\n"
+    )
+    build_file_tree(fw, {"kamdocs.yaml": settings_yaml})
+    build_file_tree(
+        fw,
+        {
+            "dossiers/acme.yaml": dossier(
+                {"sent": D("2026-08-03")}, {"name": "T", "submission_date": D("2027-06-01")}
+            )
+        },
+    )
+    result = plan_followups(find_workspace(), [Path("dossiers/acme.yaml")], date=D("2026-08-03"))
+    keys = [s.key for s in result.plans[0].steps if s.step == "tender_milestone"]
+    assert sorted(keys) == ["tender_milestone-2", "tender_milestone-2-1"]
