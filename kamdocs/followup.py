@@ -449,6 +449,29 @@ def check_private_target(target: Path, workspace: Workspace, slugs: Sequence[str
         )
 
 
+def odd_dates(loaded: Loaded, sent: dt.date | None = None) -> list[Problem]:
+    """Warnings about after-sending fields that plan something other than what was meant."""
+    offer, source = loaded.dossier.offer, loaded.source
+    sent = sent or offer.sent
+    found = []
+    if sent is not None:
+        for name in ("confirmed", "review_meeting", "delivered"):
+            day = getattr(offer, name)
+            if day is not None and day < sent:
+                found.append(
+                    source.problem(
+                        ("offer", name), f"is before the offer was sent ({sent.isoformat()})"
+                    ).as_warning()
+                )
+    if offer.delivered is not None and offer.outcome != "won":
+        found.append(
+            source.problem(
+                ("offer", "delivered"), "no recommendation is planned without outcome: won"
+            ).as_warning()
+        )
+    return found
+
+
 def plan_followups(
     workspace: Workspace,
     paths: list[Path],
@@ -486,12 +509,13 @@ def plan_followups(
     if not plans:
         raise InputError([n.problem(loaded) for n, loaded in not_sent])
     single = len(paths) == 1 and paths[0].is_file()
-    warnings: tuple[Problem, ...] = ()
+    warnings = tuple(w for loaded in checked.dossiers for w in odd_dates(loaded, sent))
     if ics is not None:
         people: tuple[Birthday, ...] = ()
         if birthdays:
             check_private_target(ics, workspace, [d.slug for d in checked.dossiers])
-            people, warnings = private_birthdays(checked.dossiers, locales)
+            people, unreadable = private_birthdays(checked.dossiers, locales)
+            warnings += unreadable
         data = ics_file.calendar_bytes(plans, today, people)
         ics_file.write(ics, data, private=birthdays)
     return Followup(

@@ -630,3 +630,20 @@ def test_milestones_of_the_same_months_are_distinct_steps(fw: Path) -> None:
     result = plan_followups(find_workspace(), [Path("dossiers/acme.yaml")], date=D("2026-08-03"))
     keys = [s.key for s in result.plans[0].steps if s.step == "tender_milestone"]
     assert sorted(keys) == ["tender_milestone-2", "tender_milestone-2-1"]
+
+
+def test_odd_dates_are_warnings(fw: Path) -> None:
+    offer = {"sent": D("2026-11-27"), "confirmed": D("2026-11-20"), "delivered": D("2027-03-01")}
+    text = dossier(offer)
+    build_file_tree(fw, {"dossiers/acme.yaml": text})
+    result = run("followup", "dossiers/acme.yaml", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    lines = text.splitlines()
+    confirmed = next(i for i, t in enumerate(lines, 1) if t.strip().startswith("confirmed:"))
+    delivered = next(i for i, t in enumerate(lines, 1) if t.strip().startswith("delivered:"))
+    assert result.stderr == (
+        f"dossiers/acme.yaml:{confirmed}: warning: offer.confirmed: is before the offer was sent "
+        "(2026-11-27)\n"
+        f"dossiers/acme.yaml:{delivered}: warning: offer.delivered: no recommendation is "
+        "planned without outcome: won\n"
+    )
