@@ -289,9 +289,7 @@ def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
         return 1, "client"
 
 
-def _listing(
-    batch: Batch, sources: dict[str, tuple[str, str]]
-) -> dict[str, tuple[str, str, str]]:
+def _listing(batch: Batch, sources: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str, str]]:
     """Output name -> its sha256, its dossier and the dossier's sha256, for this run's files."""
     return {
         name: (digest, *sources[name])

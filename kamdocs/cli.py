@@ -90,6 +90,8 @@ _formats_option = click.option(
     callback=_not_empty,
     help="Formats to write (default: the workspace's, md and docx).",
 )
+
+
 class _Folder(click.Path):
     """A folder option: an empty value is an error, not the current folder."""
 

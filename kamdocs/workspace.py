@@ -178,7 +178,9 @@ def dossier_files(paths: list[Path]) -> list[Path]:
             inside = [
                 p
                 for p in entries
-                if p.suffix in DOSSIER_SUFFIXES and not p.name.startswith(("_", ".")) and p.is_file()
+                if p.suffix in DOSSIER_SUFFIXES
+                and not p.name.startswith(("_", "."))
+                and p.is_file()
             ]
             if not inside:
                 raise KamdocsError(_no_dossier(path, entries))
@@ -224,9 +226,7 @@ def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]
         raise UsageError(f"-f needs at least one format; choose from {', '.join(FORMATS)}")
     unknown = [w for w in wanted if w not in FORMATS]
     if unknown:
-        raise UsageError(
-            f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
-        )
+        raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     return tuple(f for f in FORMATS if f in wanted)
 
 
