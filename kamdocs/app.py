@@ -202,7 +202,7 @@ def render(
                 if problems:
                     continue  # keep finding problems, but stage nothing more
                 documents = dict(result.files)
-                if pdf is not None:
+                if pdf is not None and documents:  # rendered now, not kept from a build
                     docx = f"{result.slug}.docx"
                     data = documents[docx] if "docx" in formats else documents.pop(docx)
                     converter.add(result.slug, data)
