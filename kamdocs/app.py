@@ -172,6 +172,11 @@ def render(
     inputs = uptodate.fingerprint(workspace.templates, formats, settings)
     if manifest and not force:
         standing = _standing(files, out, formats, uptodate.earlier(out, inputs))
+    if not manifest and uptodate.foreign(out):
+        raise OutputError(
+            f"{out / uptodate.MANIFEST}: not a kamdocs manifest, and kamdocs keeps its own "
+            "manifest.json in the output folder: choose another folder with -o"
+        )
     before_inputs, before = uptodate.listed(out)
     problems: list[Problem] = []
     slugs: dict[str, str] = {}

@@ -118,6 +118,21 @@ def listed(out: Path) -> tuple[str | None, dict[str, Listed]]:
     return (inputs if isinstance(inputs, str) else None), found
 
 
+def foreign(out: Path) -> bool:
+    """Whether ``out`` holds a ``manifest.json`` that no kamdocs wrote (a web app's, say):
+    something that is not a JSON object with ``kamdocs`` and a list of ``outputs``."""
+    path = out / MANIFEST
+    if not path.exists() and not path.is_symlink():
+        return False
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return True
+    return not (
+        isinstance(data, dict) and "kamdocs" in data and isinstance(data.get("outputs"), list)
+    )
+
+
 def earlier(out: Path, fingerprint_: str) -> dict[str, Recorded]:
     """Dossier path -> what the manifest in ``out`` records for it; empty unless that manifest
     was written by a build with the same fingerprint (or cannot be read)."""

@@ -150,3 +150,17 @@ def test_a_render_keeps_what_a_build_made_up_to_date(ws: Path) -> None:
     assert ok("build", "-f", "md,docx", "-o", "out", "--date", DATE) == [
         "built 2 proposals: 4 files (4 up to date, kept as they were) and manifest.json in out"
     ]
+
+
+def test_a_render_never_replaces_a_manifest_kamdocs_did_not_write(ws: Path) -> None:
+    (ws / "site").mkdir()
+    theirs = b'{"name": "a web app", "icons": []}\n'
+    (ws / "site/manifest.json").write_bytes(theirs)
+    result = run("render", "dossiers/alpha.yaml", "-f", "md", "-o", "site", "--date", DATE)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "site/manifest.json: not a kamdocs manifest, and kamdocs keeps its own manifest.json "
+        "in the output folder: choose another folder with -o\n"
+    )
+    assert listing(ws / "site") == ["manifest.json"]
+    assert (ws / "site/manifest.json").read_bytes() == theirs
