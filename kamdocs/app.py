@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,7 +248,11 @@ def _owned_by_another(
     for fmt in formats:
         name = f"{result.slug}.{fmt}"
         entry = before.get(name)
-        if entry is not None and not _same_file(entry.dossier, result.path):
+        if (
+            entry is not None
+            and not _same_file(entry.dossier, result.path)
+            and os.path.lexists(out / name)  # a file deleted since is replaced by no one
+        ):
             line, where = result.slug_at
             found.append(
                 Problem(

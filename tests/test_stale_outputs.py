@@ -164,3 +164,11 @@ def test_a_render_never_replaces_a_manifest_kamdocs_did_not_write(ws: Path) -> N
     )
     assert listing(ws / "site") == ["manifest.json"]
     assert (ws / "site/manifest.json").read_bytes() == theirs
+
+
+def test_a_listed_file_deleted_since_is_no_conflict(ws: Path) -> None:
+    ok("render", "dossiers/alpha.yaml", "-f", "md", "-o", "out", "--date", DATE)
+    (ws / "out/alpha-ad.md").unlink()
+    build_file_tree(ws, {"elsewhere/alpha.yaml": named("Alpha AD")})
+    ok("render", "elsewhere/alpha.yaml", "-f", "md", "-o", "out", "--date", DATE)
+    assert manifest(ws / "out")["alpha-ad.md"]["dossier"] == "elsewhere/alpha.yaml"
