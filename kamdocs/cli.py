@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,28 @@ import click
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
+class Terminated(BaseException):
+    """SIGTERM (what a CI time-out sends) arrived: unwound like Ctrl-C, so that staged files
+    are removed and a commit under way is undone."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (an embedding program): its own handling stays
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Print the project's errors as the user should see them and exit with their code."""
 
@@ -25,13 +49,17 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         from kamdocs.errors import KamdocsError
 
         try:
-            return func(*args, **kwargs)
+            with _sigterm_as_interrupt():
+                return func(*args, **kwargs)
         except KamdocsError as exc:
             click.echo(str(exc), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted; no output was changed", err=True)
             sys.exit(130)
+        except Terminated:
+            click.echo("terminated; no output was changed", err=True)
+            sys.exit(143)
 
     return wrapper
 
@@ -46,18 +74,37 @@ def _workspace(templates: Path | None = None) -> Any:
     return find_workspace(templates=templates)
 
 
+def _not_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``-f ''`` (an unset variable in a script) is a usage error, exit 2."""
+    if value is not None and not str(value).strip(", "):
+        raise click.BadParameter("must not be empty", ctx, param)
+    return value
+
+
 # Options several commands share (click makes a new parameter each time one is applied).
 _formats_option = click.option(
     "-f",
     "--formats",
     "formats",
-    metavar="md,docx,html",
+    metavar="md,docx,html,pdf",
+    callback=_not_empty,
     help="Formats to write (default: the workspace's, md and docx).",
 )
+
+
+class _Folder(click.Path):
+    """A folder option: an empty value is an error, not the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("must not be empty", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 _out_option = click.option(
     "-o",
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_Folder(file_okay=False, path_type=Path),
     help="Output folder (default: build).",
 )
 _date_option = click.option(
@@ -125,6 +172,11 @@ def _show_progress() -> bool:
 @_out_option
 @_date_option
 @_templates_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files in OUT that OUT/manifest.json says came from another dossier.",
+)
 @_handle_errors
 def render(
     dossiers: tuple[Path, ...],
@@ -132,8 +184,13 @@ def render(
     out: Path | None,
     date: dt.datetime | None,
     templates: Path | None,
+    force: bool,
 ) -> None:
-    """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>."""
+    """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>.
+
+    OUT/manifest.json is kept up to date with the files written and the dossier each came
+    from; a file that came from another dossier is not replaced without --force.
+    """
     from kamdocs import app
     from kamdocs.workspace import parse_formats
 
@@ -145,6 +202,7 @@ def render(
         out or ws.out,
         _date(date),
         progress=_show_progress(),
+        force=force,
     )
     for name, _ in written.outputs:
         click.echo(f"wrote {written.out / name}")
@@ -188,6 +246,8 @@ def build(
         progress=_show_progress(),
         force=force,
     )
+    for name in written.removed:
+        click.echo(f"removed {target / name}: no longer built (its dossier or format is gone)")
     kept = f" ({written.kept} up to date, kept as they were)" if written.kept else ""
     click.echo(
         f"built {written.dossiers} proposals: "
