@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
@@ -274,10 +275,40 @@ def _dossier_inputs(loaded: Loaded) -> Iterator[tuple[str, str, bool]]:
     yield "the validity date", _date_forms(loaded.valid_until, lang), False
 
 
-_LIBRARY_INPUTS: list[tuple[Any, list[tuple[str, str]]]] = []  # (library, its inputs), the last
+class _Inputs:
+    """Public inputs, folded, searched for a value in one pass: (where, folded text, written)."""
+
+    def __init__(self, items: list[tuple[str, str, bool]]):
+        self.items = items
+        # Folded texts hold no line break (white space is one space), so one between two texts
+        # ends a word and no match spans two of them.
+        self.text = "\n".join(folded for _, folded, _ in items)
+        self.starts, at = [], 0
+        for _, folded, _ in items:
+            self.starts.append(at)
+            at += len(folded) + 1
+
+    def holding(self, value: str) -> Iterator[tuple[str, bool]]:
+        """(where, written) of every input that holds folded ``value`` as a whole word."""
+        text, seen = self.text, set()
+        start = text.find(value)
+        while start != -1:
+            end = start + len(value)
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                i = bisect.bisect_right(self.starts, start) - 1
+                if i not in seen:
+                    seen.add(i)
+                    where, _, written = self.items[i]
+                    yield where, written
+            start = text.find(value, start + 1)
 
 
-def _library_inputs(library: Library) -> list[tuple[str, str]]:
+_LIBRARY_INPUTS: list[tuple[Any, _Inputs]] = []  # (library, its inputs), the last one asked for
+
+
+def _library_inputs(library: Library) -> _Inputs:
     """(where, folded text) of every text of the templates folder a document may print: library
     texts, wording, the templates and the stylesheet, the reference.docx parts. Once per library."""
     for known, found in _LIBRARY_INPUTS:
@@ -329,8 +360,9 @@ def _library_inputs(library: Library) -> list[tuple[str, str]]:
                         found.append((where, _fold(_separated(markup))))
         except (OSError, zipfile.BadZipFile, RuntimeError):
             pass  # the DOCX writer reports a broken reference; its text is then nobody's
-    _LIBRARY_INPUTS[:] = [(library, found)]
-    return found
+    inputs = _Inputs([(where, text, False) for where, text in found])
+    _LIBRARY_INPUTS[:] = [(library, inputs)]
+    return inputs
 
 
 def _shown(path: Path) -> str:
@@ -347,12 +379,14 @@ def exposures(loaded: Loaded, library: Library) -> list[Exposure]:
     ]
     if not values:
         return []
-    inputs = [(where, _fold(text), written) for where, text, written in _dossier_inputs(loaded)]
-    inputs += [(where, text, False) for where, text in _library_inputs(library)]
+    own = _Inputs(
+        [(where, _fold(text), written) for where, text, written in _dossier_inputs(loaded)]
+    )
+    shared = _library_inputs(library)
     found = []
     for path, text, folded in values:
-        for where, haystack, written in inputs:
-            if _contains(haystack, folded):
+        for inputs in (own, shared):
+            for where, written in inputs.holding(folded):
                 found.append(Exposure(path, text, where, written))
     return found
 

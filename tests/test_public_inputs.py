@@ -267,8 +267,6 @@ def test_a_warning_does_not_block_and_names_no_template(ws: Path) -> None:
     result = run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
     assert result.exit_code == 0, result.output
     assert "check the templates" not in result.output
-    assert sorted(p.name for p in (ws / "out").glob("[!.]*")) == [
-        f"{SLUG}.docx",
-        f"{SLUG}.html",
-        f"{SLUG}.md",
-    ]
+    assert {f"{SLUG}.docx", f"{SLUG}.html", f"{SLUG}.md"} <= {
+        p.name for p in (ws / "out").iterdir()
+    }
