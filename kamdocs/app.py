@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kamdocs.dossier import Dossier, Loaded, load_dossier
-from kamdocs.errors import InputError, OutputError, Problem, raise_if
+from kamdocs.errors import InputError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
 from kamdocs.slug import slugify
@@ -26,20 +26,48 @@ if TYPE_CHECKING:
 
 @dataclass
 class Checked:
-    """The result of validating a workspace: the library and every dossier, all valid."""
+    """The result of validating a workspace: the library and every dossier, all valid, and the
+    warnings the user must see."""
 
     library: Library
     dossiers: list[Loaded]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _settings_problems(workspace: Workspace, library: Library) -> list[Problem]:
+    """Problems of the workspace as a whole (kamdocs.yaml, the library): reported once, at their
+    own file and line, not once per dossier."""
+    problems = [*workspace.warnings, *library.warnings]
+    if workspace.locale not in library.locales:
+        known = ", ".join(sorted(library.locales))
+        if workspace.settings_path is not None:
+            where, line = workspace.settings_path, workspace.locale_line
+        else:
+            where, line = str(workspace.templates / "locales"), 1
+        problems.append(
+            Problem(
+                where,
+                line,
+                "locale",
+                f"no wording for the default language '{workspace.locale}' (known: {known})",
+            )
+        )
+    return problems
 
 
 def load_all(
-    workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None
+    workspace: Workspace,
+    paths: list[Path] | None,
+    date: dt.date | None = None,
+    strict: bool = False,
 ) -> Checked:
-    """Load the library and the dossiers at ``paths`` (default: the workspace's), all at once."""
+    """Load the library and the dossiers at ``paths`` (default: the workspace's), all at once.
+
+    Raises ``InputError`` on any error (any warning too, with ``strict``)."""
     library = load_library(workspace.templates)
     today = build_date(date)
     files = dossier_files(paths or [workspace.dossiers])
-    problems: list[Problem] = []
+    problems: list[Problem] = _settings_problems(workspace, library)
     loaded: list[Loaded] = []
     slugs: dict[str, str] = {}
     for path in files:
@@ -48,6 +76,7 @@ def load_all(
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        problems.extend(item.warnings)
         if item.slug in slugs:
             problems.append(
                 item.source.problem(
@@ -58,18 +87,27 @@ def load_all(
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
-    raise_if(problems)
-    return Checked(library, loaded)
+    return Checked(library, loaded, raise_if(problems, strict))
 
 
 def validate(
-    workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None
+    workspace: Workspace,
+    paths: list[Path] | None,
+    date: dt.date | None = None,
+    strict: bool = False,
 ) -> Checked:
-    """Check the dossiers, the library and the content template; write nothing."""
-    checked = load_all(workspace, paths, date)
+    """Check the dossiers, the library and the content template; write nothing.
+
+    Every problem at once: the template's with the dossiers'. With ``strict`` a warning is an
+    error."""
     from kamdocs.render.content import check_template  # noqa: PLC0415
 
-    raise_if(check_template(workspace.templates))
+    template = check_template(workspace.templates)
+    try:
+        checked = load_all(workspace, paths, date)
+    except InputError as exc:
+        raise InputError([*exc.problems, *template]) from None
+    checked.warnings = raise_if([*checked.warnings, *template], strict)
     return checked
 
 
@@ -114,6 +152,7 @@ class Written:
     outputs: list[tuple[str, str]]  # file name in ``out``, sha256
     dossiers: int
     kept: int = 0  # of the outputs, those an earlier build wrote and that still stand
+    warnings: list[Problem] = field(default_factory=list)  # for the user; nothing was wrong
 
 
 def _progress(items: Iterator[Outcome], length: int, show: bool):  # noqa: ANN202
@@ -137,8 +176,10 @@ def render(
     manifest: bool = False,
     progress: bool = False,
     force: bool = False,
+    strict: bool = False,
 ) -> Written:
-    """Render dossiers into ``out``, all or nothing: any problem anywhere and nothing changes.
+    """Render dossiers into ``out``, all or nothing: any error anywhere (any warning too, with
+    ``strict``) and nothing changes. The warnings come back on ``Written.warnings``.
 
     With ``manifest`` (a build), a dossier whose outputs in ``out`` are up to date (see
     ``uptodate``) is not rendered again, unless ``force``.
@@ -149,7 +190,9 @@ def render(
     from kamdocs.render.content import check_template
 
     library = load_library(workspace.templates)
-    raise_if(check_template(workspace.templates))
+    problems: list[Problem] = _settings_problems(workspace, library)
+    problems += check_template(workspace.templates)
+    raise_if(problems, strict)
     files = dossier_files(paths or [workspace.dossiers])
     today = build_date(date)
     job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
@@ -160,8 +203,7 @@ def render(
         settings["valid_days"] = str(workspace.valid_days)
         inputs = uptodate.fingerprint(workspace.templates, formats, settings)
         if not force:
-            standing = _standing(files, out, formats, uptodate.earlier(out, inputs))
-    problems: list[Problem] = []
+            standing = _standing(files, out, formats, uptodate.earlier(out, inputs), job)
     slugs: dict[str, str] = {}
     sources: dict[str, tuple[str, str]] = {}  # output name -> dossier path, its sha256
     fresh = outcomes(job, [path for path in files if path not in standing])
@@ -170,8 +212,8 @@ def render(
         with _progress(ordered, len(files), progress) as results:
             for result in results:
                 problems.extend(result.problems)
-                if result.problems:
-                    continue
+                if split(result.problems)[0]:
+                    continue  # this dossier's errors are reported; its files are not staged
                 if result.slug in slugs:
                     line, where = _slug_at(result, job) if result.kept else result.slug_at
                     problems.append(
@@ -184,7 +226,7 @@ def render(
                     )
                     continue
                 slugs[result.slug] = result.path
-                if problems:
+                if _stops(problems, strict):
                     continue  # keep finding problems, but stage nothing more
                 for name, data in result.files.items():
                     batch.add(name, data)
@@ -192,18 +234,31 @@ def render(
                 for name, digest in result.kept:
                     batch.keep(name, digest)
                     sources[name] = (result.path, result.dossier_sha256)
-        raise_if(problems)
+        warnings = raise_if(problems, strict)
         kept = len(batch.kept)
         if manifest:
             batch.add_chunks("manifest.json", _manifest(batch, sources, today, formats, inputs))
         outputs = batch.commit()
-    return Written(out, outputs, len(slugs), kept)
+    return Written(out, outputs, len(slugs), kept, warnings)
+
+
+def _stops(problems: list[Problem], strict: bool) -> bool:
+    """Whether ``problems`` stop the batch: an error, or with ``strict`` a warning."""
+    errors, warnings = split(problems)
+    return bool(errors or (strict and warnings))
 
 
 def _standing(
-    files: list[Path], out: Path, formats: tuple[str, ...], recorded: dict[str, Recorded]
+    files: list[Path],
+    out: Path,
+    formats: tuple[str, ...],
+    recorded: dict[str, Recorded],
+    job: Job,
 ) -> dict[Path, Outcome]:
-    """The dossiers among ``files`` whose outputs of an earlier build still stand."""
+    """The dossiers among ``files`` whose outputs of an earlier build still stand.
+
+    Each is checked again (not rendered), so that its warnings are printed on every build, not
+    only on the one that rendered it."""
     from kamdocs import uptodate
     from kamdocs.build import Outcome
 
@@ -213,9 +268,21 @@ def _standing(
         if entry is not None and uptodate.still_current(path, out, formats, entry):
             slug = entry.outputs[0][0].rpartition(".")[0]
             found[path] = Outcome(
-                str(path), slug, dossier_sha256=entry.dossier_sha256, kept=entry.outputs
+                str(path),
+                slug,
+                problems=_warnings_of(path, job),
+                dossier_sha256=entry.dossier_sha256,
+                kept=entry.outputs,
             )
     return found
+
+
+def _warnings_of(path: Path, job: Job) -> list[Problem]:
+    """The warnings (or, had it changed since, the problems) of a dossier that is not rendered."""
+    try:
+        return load_dossier(path, job.library, job.today, job.valid_days, job.locale).warnings
+    except InputError as exc:
+        return exc.problems
 
 
 def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
@@ -271,6 +338,7 @@ class Explanation:
 
     loaded: Loaded
     plan: Plan
+    warnings: list[Problem] = field(default_factory=list)  # printed on stderr, not in the plan
 
     def as_json(self) -> dict:
         """SPEC's shape, plus ``not_eligible``: argument id -> why it could not be chosen."""
@@ -339,4 +407,4 @@ def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> Ex
 
     checked = load_all(workspace, [path], date)
     loaded = checked.dossiers[0]
-    return Explanation(loaded, tailor(loaded.dossier, checked.library))
+    return Explanation(loaded, tailor(loaded.dossier, checked.library), checked.warnings)

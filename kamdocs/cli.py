@@ -66,6 +66,17 @@ _date_option = click.option(
 _templates_option = click.option(
     "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
 )
+_strict_option = click.option(
+    "--strict", is_flag=True, help="Count warnings as errors: exit 1 and write nothing."
+)
+
+
+def _warn(warnings: list[Any]) -> None:
+    """Print the warnings of a command that succeeded, as its errors would be printed."""
+    from kamdocs.errors import report
+
+    if warnings:
+        click.echo(report(warnings), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,12 +89,16 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @_templates_option
 @_date_option
+@_strict_option
 @_handle_errors
-def validate(paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None) -> None:
+def validate(
+    paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None, strict: bool
+) -> None:
     """Check dossiers (files or folders; default: the workspace's) and the templates."""
     from kamdocs import app
 
-    checked = app.validate(_workspace(templates), list(paths), _date(date))
+    checked = app.validate(_workspace(templates), list(paths), _date(date), strict)
+    _warn(checked.warnings)
     lib = checked.library
     n = len(checked.dossiers)
     click.echo(
@@ -125,6 +140,7 @@ def _show_progress() -> bool:
 @_out_option
 @_date_option
 @_templates_option
+@_strict_option
 @_handle_errors
 def render(
     dossiers: tuple[Path, ...],
@@ -132,6 +148,7 @@ def render(
     out: Path | None,
     date: dt.datetime | None,
     templates: Path | None,
+    strict: bool,
 ) -> None:
     """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>."""
     from kamdocs import app
@@ -145,7 +162,9 @@ def render(
         out or ws.out,
         _date(date),
         progress=_show_progress(),
+        strict=strict,
     )
+    _warn(written.warnings)
     for name, _ in written.outputs:
         click.echo(f"wrote {written.out / name}")
 
@@ -160,6 +179,7 @@ def render(
     is_flag=True,
     help="Render every dossier again, also those whose files in OUT are up to date.",
 )
+@_strict_option
 @_handle_errors
 def build(
     formats: str | None,
@@ -167,6 +187,7 @@ def build(
     date: dt.datetime | None,
     templates: Path | None,
     force: bool,
+    strict: bool,
 ) -> None:
     """Render every dossier of the workspace and write OUT/manifest.json.
 
@@ -187,7 +208,9 @@ def build(
         manifest=True,
         progress=_show_progress(),
         force=force,
+        strict=strict,
     )
+    _warn(written.warnings)
     kept = f" ({written.kept} up to date, kept as they were)" if written.kept else ""
     click.echo(
         f"built {written.dossiers} proposals: "
@@ -208,6 +231,7 @@ def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: P
     from kamdocs import app
 
     explanation = app.explain(_workspace(templates), dossier, _date(date))
+    _warn(explanation.warnings)
     if as_json:
         click.echo(json.dumps(explanation.as_json(), indent=2, ensure_ascii=False))
     else:
