@@ -303,7 +303,10 @@ def _validity(
     try:
         return issued + dt.timedelta(days=days)
     except OverflowError:
-        where = ("offer", "valid_days") if offer.valid_days else ("offer", "issued")
+        if offer.valid_days is not None:
+            where: tuple[str, ...] = ("offer", "valid_days")
+        else:
+            where = ("offer", "issued") if offer.issued else ("offer",)
         return source.problem(
             where,
             f"the offer would expire {days} days after {issued.isoformat()}, "
@@ -472,7 +475,9 @@ def _answered(library: Library) -> dict[str, str]:
     return {_norm(c): c for arg in library.arguments.values() for c in arg.criteria}
 
 
-def _check_criteria(data: dict[str, Any], source: yamlsrc.Source, library: Library) -> list[Problem]:
+def _check_criteria(
+    data: dict[str, Any], source: yamlsrc.Source, library: Library
+) -> list[Problem]:
     """Client criteria and member priorities that no argument answers: they change nothing."""
     answered = _answered(library)
     places: list[tuple[tuple[str | int, ...], Any]] = [

@@ -159,7 +159,11 @@ def load_library(root: Path) -> Library:
     """Load and check every library file under ``root``; raise ``InputError`` with all problems."""
     problems: list[Problem] = []
     if not root.is_dir():
-        raise InputError([Problem(_display(root), 1, "", "templates folder not found")])
+        message = (
+            f"templates folder not found (looked for {root.resolve()}); run kamdocs in a "
+            "workspace (the folder with kamdocs.yaml, or below it), or give --templates DIR"
+        )
+        raise InputError([Problem(_display(root), 1, "", message)])
 
     personas: dict[str, Persona] = {}
     personas_path = root / "personas.yaml"

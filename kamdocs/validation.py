@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
@@ -53,10 +54,8 @@ def _date(value: Any) -> Any:
     found = _DMY.match(value.strip()) if isinstance(value, str) else None
     if found:
         day, month, year = (int(g) for g in found.groups())
-        try:
+        with contextlib.suppress(ValueError):
             example = dt.date(year, month, day).isoformat()
-        except ValueError:
-            pass
     raise ValueError(f"write dates as YYYY-MM-DD, e.g. {example}")
 
 
@@ -104,6 +103,7 @@ def amount(**limits: Any) -> Any:
     float, never a boolean, never infinite. The limits go before the conversion, so that pydantic
     checks them on the decimal itself (as Python code, it would compare a float)."""
     return Annotated[Decimal, Field(allow_inf_nan=False, **limits), BeforeValidator(_amount)]
+
 
 Email = Annotated[
     str,

@@ -93,7 +93,7 @@ UNREADABLE = _Unreadable()
 
 
 def is_private(path: FieldPath) -> bool:
-    """Whether ``path`` is inside a DMU member's ``private`` block, whose values no message shows."""
+    """Whether ``path`` is in a DMU member's ``private`` block, whose values no message shows."""
     return len(path) >= 3 and path[0] == "dmu" and path[2] == "private"
 
 
@@ -247,8 +247,10 @@ class _Builder:
                 value = _CONSTRUCTOR.construct_yaml_timestamp(node)
             except ValueError as exc:
                 # A private value is never shown, not even in a message (CI logs are read by many).
-                shown = "the date" if is_private(path) else repr(text)
-                self.fail(node, path, f"{shown} is not a real date ({exc})", bad=True)
+                message = f"not a real date ({exc})"
+                if not is_private(path):
+                    message = f"{text!r} is {message}"
+                self.fail(node, path, message, bad=True)
                 return UNREADABLE
             if isinstance(value, dt.datetime) and value.time() == dt.time(0) and not value.tzinfo:
                 return value.date()
@@ -290,8 +292,15 @@ def _decode(path: str, raw: bytes) -> str:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             raise InputError(
-                [Problem(path, 1, "", f"saved as {encoding} (it starts with a {encoding} byte order "
-                         "mark); save the file as UTF-8")]
+                [
+                    Problem(
+                        path,
+                        1,
+                        "",
+                        f"saved as {encoding} (it starts with a {encoding} byte order "
+                        "mark); save the file as UTF-8",
+                    )
+                ]
             )
     try:
         text = raw.decode("utf-8")
@@ -319,7 +328,9 @@ def read_bytes(path: Path | str, display: str | None = None, limit: int = MAX_BY
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with open(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise InputError([Problem(display, 1, "", "not a regular file; is this a dossier?")])
+                raise InputError(
+                    [Problem(display, 1, "", "not a regular file; is this a dossier?")]
+                )
             raw = fh.read(limit + 1)
     except OSError as exc:
         raise InputError([Problem(display, 1, "", f"cannot read: {exc.strerror}")]) from None

@@ -688,7 +688,9 @@ def test_three_problems_in_one_file_sorted_by_line(
     assert [int(line.split(":")[1]) for line in lines] == [3, 12, 28], lines
     assert lines[0] == f"{FILE}:3: client.industy: unknown field; did you mean 'industry'?"
     assert lines[1].startswith(f"{FILE}:12: dmu[0].persona: unknown persona 'ceo'")
-    assert lines[2] == f"{FILE}:28: offer.pricing.currency: 'XYZ' is not an ISO 4217 code (such as EUR, BGN, USD)"
+    assert lines[2] == (
+        f"{FILE}:28: offer.pricing.currency: 'XYZ' is not an ISO 4217 code (such as EUR, BGN, USD)"
+    )
 
 
 def test_two_bad_files_are_both_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
