@@ -347,21 +347,36 @@ def _check_validity(
     return []
 
 
+# What stands in for a required field that is missing or wrong while the rest of a part is
+# cross-checked; no check reports on it (its own problem is reported by the schema).
+MISSING = "\x00"
+_FILLERS: tuple[Any, ...] = (MISSING, dt.date.min)
+
+
 def _lenient(model: type[M], value: Any) -> M | None:
-    """``value`` as ``model`` with its wrong fields left out, or ``None`` when a required one is
-    wrong or missing (its problems are reported by the whole dossier's validation)."""
+    """``value`` as ``model`` with its wrong fields left out (a required one stands as
+    ``MISSING``, or the earliest date), or ``None`` when that cannot make it valid. Its problems
+    are reported by the whole dossier's validation; this is for the cross-field checks."""
     if not isinstance(value, dict):
         return None
     data = dict(value)
-    for _ in range(len(data) + 1):
+    required = {name for name, f in model.model_fields.items() if f.is_required()}
+    tried: dict[Any, int] = {}
+    for _ in range(len(data) + 3 * len(model.model_fields) + 1):
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            wrong = {e["loc"][0] for e in exc.errors() if e["loc"] and e["loc"][0] in data}
-            if not wrong:
-                return None
-            for key in wrong:
-                del data[key]
+            keys = {e["loc"][0] if e["loc"] else None for e in exc.errors()}
+            if None in keys:
+                return None  # about the whole part: nothing to leave out
+            for key in keys:
+                if key not in required:
+                    data.pop(key, None)
+                    continue
+                n = tried.get(key, -1) + 1
+                if n == len(_FILLERS):
+                    return None
+                data[key], tried[key] = _FILLERS[n], n
     return None
 
 
@@ -381,7 +396,7 @@ def _raw_list(data: dict[str, Any], *path: str) -> list[Any]:
 
 def _check_client(client: Client, source: yamlsrc.Source, library: Library) -> list[Problem]:
     problems = []
-    if not client.slug:
+    if not client.slug and client.name != MISSING:
         slug = slugify(client.name)
         if not slug:
             message = "cannot make a file name from this name; give client.slug"
@@ -449,7 +464,8 @@ def _check_members(
     seen: dict[str, int] = {}
     for i, member in members:
         where = ("dmu", i, "id") if member.id else ("dmu", i, "name")
-        if member.key in seen:
+        named = member.id is not None or member.name != MISSING  # else: reported as missing
+        if named and member.key in seen:
             problems.append(
                 source.problem(
                     where,
@@ -457,8 +473,9 @@ def _check_members(
                     "give each member a unique id",
                 )
             )
-        seen.setdefault(member.key, i)
-        if member.persona not in library.personas:
+        if named:
+            seen.setdefault(member.key, i)
+        if member.persona != MISSING and member.persona not in library.personas:
             known = list(library.personas)
             problems.append(
                 source.problem(

@@ -131,6 +131,16 @@ class Strict(BaseModel):
         return data
 
 
+# What a text of a fixed form must look like, by the key it is written under.
+_FORMATS = {
+    "email": "must be an email address such as name@company.example",
+    "slug": "must be lowercase letters a-z, digits and - (such as acme-logistics)",
+    "id": "must be letters, digits, _, . and -, starting with a letter or digit (such as cfo)",
+    "locale": "must be a language code such as en or bg",
+    "country": "must be a two-letter country code in capitals (ISO 3166), such as BG",
+}
+
+
 def _message(
     error: dict[str, Any], model: type[BaseModel], loc: tuple, written: str | None = None
 ) -> str:
@@ -142,6 +152,8 @@ def _message(
     if isinstance(given, bool) and kind == "int_type":
         shown = written if written is not None else str(given).lower()
         return f"must be a whole number (such as 30), not {shown}: YAML reads that as true/false"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in _FORMATS:
+        return f"{_FORMATS[loc[-1]]}, not '{printable(str(given))}'"
     if kind == "int_type" and isinstance(given, str):
         return "must be a whole number, written without quotes (such as 30)"
     if kind == "int_type":

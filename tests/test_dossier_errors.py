@@ -342,7 +342,8 @@ CASES = [
         edit("  industry:", "  slug: Acme_Logistics\n  industry:"),
         3,
         "client.slug",
-        "has an invalid format",
+        "must be lowercase letters a-z, digits and - (such as acme-logistics), "
+        "not 'Acme_Logistics'",
     ),
     Case(
         "name-without-letters",
@@ -530,7 +531,7 @@ CASES = [
         edit("maria@supplier.example", "maria-at-supplier"),
         40,
         "team[0].email",
-        "has an invalid format",
+        "must be an email address such as name@company.example, not 'maria-at-supplier'",
     ),
     Case(
         "line-break-in-echoed-text",

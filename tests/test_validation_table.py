@@ -476,6 +476,46 @@ ROWS = [
         ],
     ),
     Row(
+        "missing-name-does-not-hide-the-persona",
+        edit(
+            "  - name: Elena Dimitrova\n    position: CFO\n",
+            "  - position: CFO\n",
+            edit("persona: finance", "persona: cfo"),
+        ),
+        [
+            (18, "error", "dmu[1].name", "required field is missing"),
+            (
+                19,
+                "error",
+                "dmu[1].persona",
+                "unknown persona 'cfo' (known: executive, hr, finance, technical)",
+            ),
+        ],
+    ),
+    Row(
+        "email-and-slug-say-their-form",
+        edit(
+            "maria@supplier.example",
+            "maria-at-supplier",
+            edit("  industry:", "  slug: Acme_Logistics\n  industry:"),
+        ),
+        [
+            (
+                3,
+                "error",
+                "client.slug",
+                "must be lowercase letters a-z, digits and - (such as acme-logistics), "
+                "not 'Acme_Logistics'",
+            ),
+            (
+                41,
+                "error",
+                "team[0].email",
+                "must be an email address such as name@company.example, not 'maria-at-supplier'",
+            ),
+        ],
+    ),
+    Row(
         "control-character-and-both-validities",
         edit(
             "  valid_days: 30\n",
