@@ -4,11 +4,14 @@ and whether it is an error (exit 1) or a warning (exit 0, or exit 1 with --stric
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from helpers import ARGUMENTS, DOSSIER, build_file_tree, run, small_library
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 FILE = "dossiers/acme.yaml"
 VALID = DOSSIER.lstrip("\n")
@@ -761,3 +764,51 @@ def test_a_build_date_at_the_end_of_the_calendar(argv: list[str], message: str, 
         "last date "
         "kamdocs can write (9999-12-31)\n"
     )
+
+
+# Every problem at once, whatever the mix: mistakes on different lines, made together, are
+# reported together, each as when it is alone.
+
+LINE_EDITS = {  # row id -> the one-line edit the row makes
+    "vat-percent-with-sign": ("vat_percent: 20", "vat_percent: 19%"),
+    "price-with-space-and-comma": ("unit_price: 1249.90", "unit_price: 1 249,90"),
+    "currency-as-a-word": ("currency: EUR", "currency: euro"),
+    "date-day-first": ("issued: 2026-11-26", "issued: 01.12.2026"),
+    "persona-spelt-out": ("persona: finance", "persona: human_resources"),
+    "placeholder-email": ("email: maria@supplier.example", "email: you@supplier.example"),
+    "no-lead": ("    lead: true", "    lead: false"),
+    "criterion-no-argument-answers": ("  - implementation speed", "  - implementation sped"),
+    "industry-no-reference-has": ("industry: logistics", "industry: pharma"),
+    "valid-days-yes": ("valid_days: 30", "valid_days: yes"),
+    "name-read-as-a-boolean": ("name: Acme Logistics AD", "name: no"),
+    "private-impossible-date": ("birthday: 1971-05-14", "birthday: 1971-02-30"),
+}
+BY_ID = {row.id: row for row in ROWS}
+
+
+def test_the_line_edits_are_the_rows_edits() -> None:
+    for row_id, (old, new) in LINE_EDITS.items():
+        assert BY_ID[row_id].content == edit(old, new), row_id
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sets(st.sampled_from(sorted(LINE_EDITS)), min_size=2, max_size=6))
+def test_mistakes_made_together_are_all_reported(chosen: set[str]) -> None:
+    text = VALID
+    expected: list[tuple[int, str, str, str]] = []
+    for row_id in chosen:
+        text = edit(*LINE_EDITS[row_id], text)
+        expected += BY_ID[row_id].expected
+    expected.sort(key=lambda e: (e[0], e[2], e[3]))
+    together = Row("together", text, expected)
+    here = Path.cwd()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        workspace(root, together)
+        os.chdir(root)
+        try:
+            result = run("validate", "--date", "2026-11-26")
+        finally:
+            os.chdir(here)
+    assert result.stderr.splitlines() == together.lines()
+    assert result.exit_code == (0 if together.warnings_only else 1)
