@@ -812,3 +812,13 @@ def test_mistakes_made_together_are_all_reported(chosen: set[str]) -> None:
             os.chdir(here)
     assert result.stderr.splitlines() == together.lines()
     assert result.exit_code == (0 if together.warnings_only else 1)
+
+
+def test_validate_outside_a_workspace_names_the_folder_and_the_ways_out(ws: Path) -> None:
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"templates:1: templates folder not found (looked for {ws.resolve() / 'templates'}); "
+        "run kamdocs in a workspace (the folder with kamdocs.yaml, or below it), or give "
+        "--templates DIR\n"
+    )
