@@ -104,7 +104,8 @@ def validate(
     error."""
     from kamdocs.render.content import check_template  # noqa: PLC0415
 
-    template = check_template(workspace.templates)
+    # No templates folder at all is one problem (load_all says so), not one per file in it.
+    template = check_template(workspace.templates) if workspace.templates.is_dir() else []
     try:
         checked = load_all(workspace, paths, date)
     except InputError as exc:
