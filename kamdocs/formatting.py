@@ -47,3 +47,14 @@ def number(value: Decimal | int, lang: str) -> str:
 def percent(value: Decimal | int, lang: str) -> str:
     """``20`` -> ``20%`` (``20 %`` in Bulgarian); the value is in percent, not a fraction."""
     return format_percent(Decimal(value) / 100, locale=locale(lang), decimal_quantization=False)
+
+
+@lru_cache(maxsize=4096)
+def share(value: Decimal | int, lang: str) -> str:
+    """A fraction as a percentage with at most one decimal: ``0.125`` -> ``12.5%`` (``12,5%``
+    in Bulgarian), in the locale's own percent pattern."""
+    from babel.numbers import parse_pattern
+
+    pattern = parse_pattern(locale(lang).percent_formats[None].pattern)
+    pattern.frac_prec = (0, 1)
+    return pattern.apply(Decimal(value), locale(lang))
