@@ -560,7 +560,7 @@ def test_colours_only_when_asked(ws: Path):
     assert "\x1b[" not in plain
     report = portfolio(find_workspace(ws), None, TODAY)
     coloured = as_text(report, colour=True)
-    assert "\x1b[32m55%: typical (30–55%)\x1b[0m" in coloured
+    assert "\x1b[32m55%: typical (30%–55%)\x1b[0m" in coloured
     assert as_text(report, colour=False) == plain
     # the same text once the styles are taken out
     import re

@@ -113,20 +113,14 @@ def spec(drawn: list[Bar], bands: list[Band], words: dict[str, str], lang: str) 
         "height": HEIGHT,
         "config": {"font": "sans-serif", "view": {"stroke": None}},
         "layer": [
-            {
-                "data": {"values": band_data},
-                "mark": {"type": "rect"},
-                "encoding": {
-                    "y": {"field": "low", **y},
-                    "y2": {"field": "high"},
-                    "color": {
-                        "field": "colour",
-                        "type": "nominal",
-                        "scale": None,
-                        "legend": None,
-                    },
-                },
-            },
+            *(
+                {
+                    "data": {"values": [band]},
+                    "mark": {"type": "rect", "fill": band["colour"]},
+                    "encoding": {"y": {"field": "low", **y}, "y2": {"field": "high"}},
+                }
+                for band in band_data
+            ),
             {
                 "data": {"values": band_data},
                 "mark": {"type": "text", "align": "right", "baseline": "top", "dx": -4, "dy": 4},

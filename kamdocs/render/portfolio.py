@@ -18,8 +18,11 @@ from pathlib import Path
 from kamdocs import formatting
 from kamdocs.errors import UsageError
 from kamdocs.portfolio import (
+    HHI_HIGH_ABOVE,
+    HHI_MODERATE_FROM,
     HIGH_UP_TO,
     LOW_BELOW,
+    MAJOR_FROM,
     TYPICAL_UP_TO,
     OfferRow,
     Portfolio,
@@ -49,16 +52,16 @@ WORDS: dict[str, dict[str, str]] = {
         "band_typical": "typical",
         "band_high": "high",
         "band_mono": "mono-dependency",
-        "band_range_low": "below 30%",
-        "band_range_typical": "30–55%",
-        "band_range_high": "55–75%",
-        "band_range_mono": "above 75%",
+        "band_range_low": "below {low}",
+        "band_range_typical": "{low}–{typical}",
+        "band_range_high": "{typical}–{high}",
+        "band_range_mono": "above {high}",
         "hhi": "Herfindahl–Hirschman index",
-        "hhi_unconcentrated": "unconcentrated (below 1,000)",
-        "hhi_moderately concentrated": "moderately concentrated (1,000–1,800)",
-        "hhi_highly concentrated": "highly concentrated (above 1,800)",
+        "hhi_unconcentrated": "unconcentrated (below {moderate})",
+        "hhi_moderately concentrated": "moderately concentrated ({moderate}–{high})",
+        "hhi_highly concentrated": "highly concentrated (above {high})",
         "top": "Largest client / three largest",
-        "majors": "Major customers (10% or more)",
+        "majors": "Major customers ({major} or more)",
         "none": "none",
         "tenders": "Tenders",
         "tenders_note": "preparation starts {months} months before the submission",
@@ -124,16 +127,16 @@ WORDS: dict[str, dict[str, str]] = {
         "band_typical": "типичен",
         "band_high": "висок",
         "band_mono": "монозависимост",
-        "band_range_low": "под 30%",
-        "band_range_typical": "30–55%",
-        "band_range_high": "55–75%",
-        "band_range_mono": "над 75%",
+        "band_range_low": "под {low}",
+        "band_range_typical": "{low}–{typical}",
+        "band_range_high": "{typical}–{high}",
+        "band_range_mono": "над {high}",
         "hhi": "Индекс на Херфиндал–Хиршман",
-        "hhi_unconcentrated": "неконцентриран (под 1000)",
-        "hhi_moderately concentrated": "умерено концентриран (1000–1800)",
-        "hhi_highly concentrated": "силно концентриран (над 1800)",
+        "hhi_unconcentrated": "неконцентриран (под {moderate})",
+        "hhi_moderately concentrated": "умерено концентриран ({moderate}–{high})",
+        "hhi_highly concentrated": "силно концентриран (над {high})",
         "top": "Най-големият клиент / трите най-големи",
-        "majors": "Големи клиенти (10% или повече)",
+        "majors": "Големи клиенти ({major} или повече)",
         "none": "няма",
         "tenders": "Търгове",
         "tenders_note": "подготовката започва {months} месеца преди подаването",
@@ -178,7 +181,7 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_y": "дял от продажбите ни",
         "others": "{n} други",
         "not_drawn": "{n} клиенти без дял не са показани.",
-        "built": "Създадено с kamdocs на {date}. Вътрешен документ на отдела за ключови клиенти.",
+        "built": "Създадено с kamdocs на {date}; вътрешен документ на отдела за ключови клиенти.",
     },
 }
 BAND_KEYS = {"low": "low", "typical": "typical", "high": "high", "mono-dependency": "mono"}
@@ -211,7 +214,9 @@ class _View:
 
     def band(self, key: str) -> str:
         k = BAND_KEYS[key]
-        return f"{self.w['band_' + k]} ({self.w['band_range_' + k]})"
+        edges = {"low": LOW_BELOW, "typical": TYPICAL_UP_TO, "high": HIGH_UP_TO}
+        shown = self.w["band_range_" + k].format(**{n: self.pct(v) for n, v in edges.items()})
+        return f"{self.w['band_' + k]} ({shown})"
 
     def heading(self) -> str:
         r = self.report
@@ -237,12 +242,15 @@ class _View:
         key = "counted" if c.unknown else "counted_all"
         counted = w[key].format(known=self.num(len(c.rows)), unknown=self.num(len(c.unknown)))
         majors = ", ".join(row.account.name for row in c.major) or w["none"]
+        reading = w["hhi_" + c.hhi_reading].format(
+            moderate=self.num(HHI_MODERATE_FROM), high=self.num(HHI_HIGH_ABOVE)
+        )
         return [
             (w["total"], f"{self.pct(c.total)}: {self.band(c.band)}", c.band),
             ("", counted, ""),
-            (w["hhi"], f"{self.num(round(c.hhi))}: {w['hhi_' + c.hhi_reading]}", ""),
+            (w["hhi"], f"{self.num(round(c.hhi))}: {reading}", ""),
             (w["top"], f"{self.pct(c.top1)} / {self.pct(c.top3)}", ""),
-            (w["majors"], majors, ""),
+            (w["majors"].format(major=self.pct(MAJOR_FROM)), majors, ""),
         ]
 
     def tender_status(self, row: TenderRow) -> str:
