@@ -58,3 +58,12 @@ def share(value: Decimal | int, lang: str) -> str:
     pattern = parse_pattern(locale(lang).percent_formats[None].pattern)
     pattern.frac_prec = (0, 1)
     return pattern.apply(Decimal(value), locale(lang))
+
+
+@lru_cache(maxsize=1024)
+def duration(value: int, unit: str, lang: str) -> str:
+    """``14`` days -> ``14 days`` (``14 дни``): a count of ``day`` or ``month`` with the
+    language's own plural."""
+    from babel.units import format_unit
+
+    return format_unit(value, f"duration-{unit}", length="long", locale=locale(lang))

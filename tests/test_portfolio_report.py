@@ -139,7 +139,7 @@ def test_the_page_is_standalone_with_the_chart_and_every_table(ws: Path):
     assert "<td>Acme Logistics AD</td>" in shares_table
     assert "Cvetna Retail" not in shares_table  # no share: not in the shares table
     assert "<strong>Share not known:</strong> Cvetna Retail</p>" in page
-    assert "1 clients without a share are not drawn." in page
+    assert "Not drawn, without a share: 1." in page
 
 
 def test_every_dossier_value_is_escaped_in_the_page(ws: Path):
@@ -197,6 +197,8 @@ def test_past_the_largest_clients_the_chart_draws_the_rest_as_one_bar():
     assert len(drawn) == chart.MAX_BARS + 1
     assert drawn[-1] == chart.Bar("15 others", Decimal("0.15"), Decimal("0.40"))
     assert chart.bars(rows[:3], "{n} others") == [chart.Bar(*row) for row in rows[:3]]
+    one_more = rows[: chart.MAX_BARS + 1]  # one client past the largest: drawn as itself
+    assert chart.bars(one_more, "{n} others") == [chart.Bar(*row) for row in one_more]
 
 
 def test_the_chart_is_the_same_svg_without_any_font_installed_or_network():
@@ -262,3 +264,21 @@ def test_the_readme_shows_the_samples_report_as_it_is(monkeypatch: pytest.Monkey
     actual = run("portfolio", "--date", "2026-12-14").stdout
     excerpt = actual[: actual.index("\nOffers\n") + 1]  # concentration and tenders
     assert shown == excerpt, "README.md's portfolio excerpt is not what the samples print"
+
+
+@pytest.mark.parametrize(
+    ("lang", "date", "expected"),
+    [
+        ("en", "2026-12-07", "starts in 1 day"),
+        ("en", "2026-12-01", "starts in 7 days"),
+        ("bg", "2026-12-07", "започва след 1 ден"),
+        ("bg", "2026-12-01", "започва след 7 дни"),
+    ],
+)
+def test_counts_of_days_take_the_language_s_plural(ws: Path, lang: str, date: str, expected: str):
+    if lang == "bg":
+        bulgarian(ws)
+    text = run("portfolio", "--date", date, "--within", "1").stdout
+    borova = next(line for line in text.splitlines() if "Cold store 2027" in line)
+    assert borova.endswith(expected)
+    assert ("Expiring within 1 day: " if lang == "en" else "Изтичат до 1 ден: ") in text

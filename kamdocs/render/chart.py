@@ -39,7 +39,9 @@ class Band:
 
 def bars(rows: list[tuple[str, Decimal, Decimal]], others: str) -> list[Bar]:
     """``(label, share, cumulative)`` rows as bars, the clients past ``MAX_BARS`` as one bar
-    labelled ``others`` (a format string given the count)."""
+    labelled ``others`` (a format string given the count; never for one client alone)."""
+    if len(rows) <= MAX_BARS + 1:
+        return [Bar(*row) for row in rows]
     drawn = [Bar(*row) for row in rows[:MAX_BARS]]
     rest = rows[MAX_BARS:]
     if rest:

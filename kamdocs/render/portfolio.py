@@ -64,7 +64,7 @@ WORDS: dict[str, dict[str, str]] = {
         "majors": "Major customers ({major} or more)",
         "none": "none",
         "tenders": "Tenders",
-        "tenders_note": "preparation starts {months} months before the submission",
+        "tenders_note": "preparation starts {months} before the submission",
         "no_tenders": "No dossier has a tender.",
         "tender": "Tender",
         "submission": "Submission",
@@ -72,7 +72,7 @@ WORDS: dict[str, dict[str, str]] = {
         "prep_started": "Started",
         "days_left": "Days left",
         "flag": "Attention",
-        "status_ahead": "starts in {n} days",
+        "status_ahead": "starts in {n}",
         "status_due": "start preparing today",
         "status_overdue": "preparation should have started",
         "status_started": "in preparation",
@@ -91,7 +91,7 @@ WORDS: dict[str, dict[str, str]] = {
         "stage_won": "won",
         "stage_lost": "lost",
         "stage_withdrawn": "withdrawn",
-        "expiring": "Expiring within {n} days",
+        "expiring": "Expiring within {n}",
         "expired": "Expired without an outcome",
         "call_overdue": "Confirmation call overdue",
         "not_sent": "Issued, never sent",
@@ -103,7 +103,7 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_x": "key accounts, largest first",
         "chart_y": "share of our sales",
         "others": "{n} others",
-        "not_drawn": "{n} clients without a share are not drawn.",
+        "not_drawn": "Not drawn, without a share: {n}.",
         "built": "Built with kamdocs on {date}. Internal: for the key-account department.",
     },
     "bg": {
@@ -139,7 +139,7 @@ WORDS: dict[str, dict[str, str]] = {
         "majors": "Големи клиенти ({major} или повече)",
         "none": "няма",
         "tenders": "Търгове",
-        "tenders_note": "подготовката започва {months} месеца преди подаването",
+        "tenders_note": "подготовката започва {months} преди подаването",
         "no_tenders": "Нито едно досие няма търг.",
         "tender": "Търг",
         "submission": "Подаване",
@@ -147,7 +147,7 @@ WORDS: dict[str, dict[str, str]] = {
         "prep_started": "Започната",
         "days_left": "Остават дни",
         "flag": "Внимание",
-        "status_ahead": "започва след {n} дни",
+        "status_ahead": "започва след {n}",
         "status_due": "подготовката започва днес",
         "status_overdue": "подготовката трябваше да е започнала",
         "status_started": "в подготовка",
@@ -166,7 +166,7 @@ WORDS: dict[str, dict[str, str]] = {
         "stage_won": "спечелена",
         "stage_lost": "загубена",
         "stage_withdrawn": "оттеглена",
-        "expiring": "Изтичат до {n} дни",
+        "expiring": "Изтичат до {n}",
         "expired": "Изтекли без резултат",
         "call_overdue": "Просрочено обаждане за потвърждение",
         "not_sent": "Издадени, неизпратени",
@@ -180,7 +180,7 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_x": "ключови клиенти, от най-големия",
         "chart_y": "дял от продажбите ни",
         "others": "{n} други",
-        "not_drawn": "{n} клиенти без дял не са показани.",
+        "not_drawn": "Не са показани, без дял: {n}.",
         "built": "Създадено с kamdocs на {date}; вътрешен документ на отдела за ключови клиенти.",
     },
 }
@@ -211,6 +211,12 @@ class _View:
 
     def num(self, value: Decimal | int) -> str:
         return formatting.number(value, self.lang)
+
+    def days(self, value: int) -> str:
+        return formatting.duration(value, "day", self.lang)
+
+    def months(self, value: int) -> str:
+        return formatting.duration(value, "month", self.lang)
 
     def band(self, key: str) -> str:
         k = BAND_KEYS[key]
@@ -255,7 +261,7 @@ class _View:
 
     def tender_status(self, row: TenderRow) -> str:
         ahead = (row.preparation_start - self.report.date).days
-        text = self.w["status_" + row.status].format(n=self.num(ahead))
+        text = self.w["status_" + row.status].format(n=self.days(ahead))
         if row.short_of_time:
             text += f"; {self.w['short']}"
         return text
@@ -292,7 +298,7 @@ class _View:
     def offer_lists(self) -> list[tuple[str, Sequence[OfferRow]]]:
         o, w = self.report.offers, self.w
         return [
-            (w["expiring"].format(n=self.num(o.within)), o.expiring),
+            (w["expiring"].format(n=self.days(o.within)), o.expiring),
             (w["expired"], o.expired),
             (w["call_overdue"], o.call_overdue),
             (w["not_sent"], o.not_sent),
@@ -417,7 +423,7 @@ def as_text(report: Portfolio, colour: bool = False) -> str:
     out.append("")
     out.append(
         style(w["tenders"], "heading")
-        + f" ({w['tenders_note'].format(months=view.num(report.preparation_months))})"
+        + f" ({w['tenders_note'].format(months=view.months(report.preparation_months))})"
     )
     if report.tenders:
         flagged = [t.not_started or t.short_of_time for t in report.tenders]
@@ -536,7 +542,7 @@ def page(report: Portfolio) -> str:
         parts.append(f"<p>{e(w['no_shares'])}</p>")
     unknown = ", ".join(a.name for a in c.unknown) or w["unknown_none"]
     parts.append(f"<p><strong>{e(w['unknown'])}:</strong> {e(unknown)}</p>")
-    note = w["tenders_note"].format(months=view.num(report.preparation_months))
+    note = w["tenders_note"].format(months=view.months(report.preparation_months))
     parts.append(f"<h2>{e(w['tenders'])}</h2>\n<p>{e(note)}</p>")
     if report.tenders:
         flagged = [t.not_started or t.short_of_time for t in report.tenders]
