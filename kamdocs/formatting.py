@@ -52,12 +52,18 @@ def percent(value: Decimal | int, lang: str) -> str:
 @lru_cache(maxsize=4096)
 def share(value: Decimal | int, lang: str) -> str:
     """A fraction as a percentage with at most one decimal: ``0.125`` -> ``12.5%`` (``12,5%``
-    in Bulgarian), in the locale's own percent pattern."""
+    in Bulgarian), in the locale's own percent pattern; ``<0.1%`` for a share that would
+    round to zero."""
     from babel.numbers import parse_pattern
 
     pattern = parse_pattern(locale(lang).percent_formats[None].pattern)
     pattern.frac_prec = (0, 1)
-    return pattern.apply(Decimal(value), locale(lang))
+    value = Decimal(value)
+    text = pattern.apply(value, locale(lang))
+    if value > 0 and text == pattern.apply(Decimal(0), locale(lang)):
+        # a share, however small, is not shown as none
+        return "<" + pattern.apply(Decimal("0.001"), locale(lang))
+    return text
 
 
 @lru_cache(maxsize=1024)

@@ -282,3 +282,22 @@ def test_counts_of_days_take_the_language_s_plural(ws: Path, lang: str, date: st
     borova = next(line for line in text.splitlines() if "Cold store 2027" in line)
     assert borova.endswith(expected)
     assert ("Expiring within 1 day: " if lang == "en" else "Изтичат до 1 ден: ") in text
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "expected"),
+    [
+        ("0", "en", "0%"),
+        ("0.0001", "en", "<0.1%"),  # a share however small is not shown as none
+        ("0.0005", "en", "<0.1%"),
+        ("0.00051", "en", "0.1%"),
+        ("0.125", "en", "12.5%"),
+        ("0.125", "bg", "12,5%"),
+        ("0.0001", "bg", "<0,1%"),
+        ("1", "de", "100\u00a0%"),
+    ],
+)
+def test_shares_are_printed_per_locale(value: str, lang: str, expected: str):
+    from kamdocs import formatting
+
+    assert formatting.share(Decimal(value), lang) == expected

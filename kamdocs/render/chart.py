@@ -125,7 +125,7 @@ def spec(drawn: list[Bar], bands: list[Band], words: dict[str, str], lang: str) 
             ),
             {
                 "data": {"values": band_data},
-                "mark": {"type": "text", "align": "right", "baseline": "top", "dx": -4, "dy": 4},
+                "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 6, "dy": 2},
                 "encoding": {
                     "x": {"value": "width"},
                     "y": {"field": "high", "type": "quantitative"},
