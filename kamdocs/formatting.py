@@ -50,6 +50,14 @@ def percent(value: Decimal | int, lang: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def day(value: dt.date, lang: str) -> str:
+    """A short date with its weekday: ``Mon, Nov 30, 2026``; ``пн, 30.11.2026 г.``."""
+    from babel.dates import format_skeleton  # noqa: PLC0415
+
+    return format_skeleton("yMMMEd", value, locale=locale(lang))
+
+
+@lru_cache(maxsize=4096)
 def share(value: Decimal | int, lang: str) -> str:
     """A fraction as a percentage with at most one decimal: ``0.125`` -> ``12.5%`` (``12,5%``
     in Bulgarian), in the locale's own percent pattern; ``<0.1%`` for a share that would

@@ -301,3 +301,32 @@ def test_shares_are_printed_per_locale(value: str, lang: str, expected: str):
     from kamdocs import formatting
 
     assert formatting.share(Decimal(value), lang) == expected
+
+
+def _agrees(shown: object, actual: object, where: str = "") -> list[str]:
+    """Where the example ``shown`` differs from ``actual``: lists may be cut short, and a
+    ``"…"`` key stands for the rest of an entry."""
+    if isinstance(shown, dict) and isinstance(actual, dict):
+        if "…" not in shown and set(shown) != set(actual):
+            return [f"{where}: keys {sorted(shown)} != {sorted(actual)}"]
+        return [
+            d
+            for key, value in shown.items()
+            if key != "…"
+            for d in _agrees(value, actual.get(key), f"{where}.{key}")
+        ]
+    if isinstance(shown, list) and isinstance(actual, list):
+        if len(shown) > len(actual) or (not shown and actual):  # an empty list is all of it
+            return [f"{where}: {len(shown)} entries shown, {len(actual)} printed"]
+        return [d for i, v in enumerate(shown) for d in _agrees(v, actual[i], f"{where}[{i}]")]
+    return [] if shown == actual else [f"{where}: {shown!r} != {actual!r}"]
+
+
+def test_the_json_example_of_the_docs_is_what_the_samples_print(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "docs" / "portfolio.md").read_text(encoding="utf-8")
+    shown = json.loads(text.split("## JSON", 1)[1].split("```json\n", 1)[1].split("```", 1)[0])
+    actual = json.loads(run("portfolio", "--date", shown["date"], "--json").stdout)
+    assert _agrees(shown, actual) == []
+    assert _agrees({"date": "2026-12-15"}, {"date": "2026-12-14"}) != []  # it can fail
+    assert _agrees({"lost": []}, {"lost": [{"client": "x"}]}) != []
