@@ -44,7 +44,7 @@ class Rendered:
 
     slug: str
     files: dict[str, bytes]
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # for the user; the files are right
 
 
 def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates: Path) -> Rendered:
