@@ -270,3 +270,33 @@ def test_a_warning_does_not_block_and_names_no_template(ws: Path) -> None:
     assert {f"{SLUG}.docx", f"{SLUG}.html", f"{SLUG}.md"} <= {
         p.name for p in (ws / "out").iterdir()
     }
+
+
+# --- the warning as the user reads it ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "build"])
+def test_the_warning_on_stderr_and_strict(ws: Path, command: str) -> None:
+    text = DOSSIER.replace(
+        '      notes: "Secretly prefers the competitor"\n',
+        '      notes: "Secretly prefers the competitor"\n      family:\n        wife: Maria\n',
+    )
+    build_file_tree(ws, {"dossiers/acme.yaml": text})
+    expected = (
+        f"dossiers/acme.yaml:{line_of(ws, 'wife:')}: warning: dmu[0].private.family.wife: "
+        "'Maria' is also public in team[0].name; the guard cannot protect it"
+    )
+    args = {"validate": ["validate", "dossiers/acme.yaml"],
+            "render": ["render", "dossiers/acme.yaml", "-f", "md,html,docx", "-o", "out"],
+            "build": ["build", "-f", "md,html,docx", "-o", "out"]}[command]  # fmt: skip
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [expected]
+    if command == "validate":
+        assert not (ws / "out").exists()
+    else:
+        assert (ws / f"out/{SLUG}.md").exists()
+    strict = run(*args[:1], "--strict", *args[1:]) if command != "validate" else None
+    strict = strict or run("validate", "--strict", "dossiers/acme.yaml")
+    assert strict.exit_code == 1, strict.output
+    assert strict.stderr.splitlines() == [expected.replace(": warning:", ":")]
