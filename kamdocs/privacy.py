@@ -408,12 +408,13 @@ class Protection:
                 self.public.setdefault(e.field, e)
 
     def warnings(self) -> list[Problem]:
-        """One warning per private value that is public anyway, naming where."""
+        """One warning per private value that is public anyway, naming where; not the value (a
+        log shows it beside the private field it belongs to, which is what must stay private)."""
         source = self.loaded.source
         return [
             source.problem(
                 e.field,
-                f"{e.value!r} is also public in {e.where}; the guard cannot protect it",
+                f"this private value is also public in {e.where}; the guard cannot protect it",
             ).as_warning()
             for e in self.public.values()
         ]

@@ -132,6 +132,7 @@ class _Budget:
     deadline: float
     steps: int = 0
     output: int = 0
+    expired: bool = False  # set by the CPU timer (``_held``)
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("kamdocs_template_budget", default=None)
@@ -156,6 +157,9 @@ def _budget() -> Iterator[_Budget]:
 
 
 def _out_of_time(signum: int, frame: Any) -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.expired = True  # the next step raises too, should this raise be swallowed
     raise TemplateLimit(f"rendering took more than {MAX_SECONDS:g} s of CPU time")
 
 
@@ -186,7 +190,9 @@ def _held() -> Iterator[None]:
         pass  # no address-space limit here: the size checks remain
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         previous = signal.signal(signal.SIGPROF, _out_of_time)
-        signal.setitimer(signal.ITIMER_PROF, MAX_SECONDS + 0.5)
+        # Again every quarter second: a raise in a finaliser or a garbage collector's callback
+        # is only printed, and the render would go on.
+        signal.setitimer(signal.ITIMER_PROF, MAX_SECONDS + 0.5, 0.25)
         undo.append(lambda: signal.signal(signal.SIGPROF, previous))
         undo.append(lambda: signal.setitimer(signal.ITIMER_PROF, 0))
     try:
@@ -211,6 +217,8 @@ def _step() -> None:
     if budget is None:
         return
     budget.steps += 1
+    if budget.expired:
+        raise TemplateLimit(f"rendering took more than {MAX_SECONDS:g} s of CPU time")
     if budget.steps > MAX_STEPS:
         raise TemplateLimit(
             f"more than {MAX_STEPS:,} loop rounds and calls in one render; is a loop running away?"

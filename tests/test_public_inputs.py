@@ -138,7 +138,8 @@ def test_a_name_on_the_team_is_a_warning(ws: Path) -> None:
     build_file_tree(ws, {"dossiers/acme.yaml": text})
     line = line_of(ws, "wife:")
     expected = [
-        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.family.wife: 'Maria' is also public "
+        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.family.wife: "
+        "this private value is also public "
         "in team[0].name; the guard cannot protect it"
     ]
     assert warnings(ws) == (expected, expected)
@@ -164,7 +165,8 @@ def test_a_year_that_is_the_issue_year_is_a_warning(ws: Path) -> None:
     line = line_of(ws, "since:")
     found = warnings(ws)
     expected = [
-        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.since: '2026' is also public in "
+        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.since: "
+        "this private value is also public in "
         "offer.issued; the guard cannot protect it"
     ]
     assert found == (expected, expected)
@@ -192,7 +194,8 @@ def test_a_word_of_a_library_text_is_a_warning(ws: Path) -> None:
     line = line_of(ws, "values:")
     found = warnings(ws)
     expected = [
-        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.values[0]: 'warehouse' is also public "
+        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.values[0]: "
+        "this private value is also public "
         "in templates/arguments/main.yaml [stock].text.en; the guard cannot protect it"
     ]
     assert found == (expected, expected)
@@ -219,7 +222,7 @@ def test_a_word_of_the_library_alone_is_a_warning_naming_the_text(ws: Path) -> N
     line = line_of(ws, "values:")
     found = warnings(ws)
     expected = [
-        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.values[0]: 'punctuality' is also "
+        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.values[0]: this private value is also "
         "public in templates/arguments/main.yaml [stock].text.en; the guard cannot protect it"
     ]
     assert found == (expected, expected)
@@ -250,7 +253,8 @@ def test_a_word_of_the_reference_docx_header_is_a_warning(ws: Path) -> None:
     build_file_tree(ws, {"dossiers/acme.yaml": text})
     line = line_of(ws, "hometown:")
     expected = [
-        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.hometown: 'Sofia' is also public in "
+        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.hometown: "
+        "this private value is also public in "
         f"templates/reference.docx ({header}); the guard cannot protect it"
     ]
     assert warnings(ws) == (expected, expected)
@@ -284,7 +288,7 @@ def test_the_warning_on_stderr_and_strict(ws: Path, command: str) -> None:
     build_file_tree(ws, {"dossiers/acme.yaml": text})
     expected = (
         f"dossiers/acme.yaml:{line_of(ws, 'wife:')}: warning: dmu[0].private.family.wife: "
-        "'Maria' is also public in team[0].name; the guard cannot protect it"
+        "this private value is also public in team[0].name; the guard cannot protect it"
     )
     args = {"validate": ["validate", "dossiers/acme.yaml"],
             "render": ["render", "dossiers/acme.yaml", "-f", "md,html,docx", "-o", "out"],

@@ -365,7 +365,8 @@ def test_private_value_in_the_reference_docx_header_is_a_warning(ws: Path) -> No
     workspace = find_workspace(ws)
     written = app.render(workspace, [Path("dossiers/acme.yaml")], ("md", "docx"), ws / "out")
     assert [str(p) for p in written.warnings] == [
-        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.notes: '{NOTE}' is also public in "
+        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.notes: "
+        "this private value is also public in "
         f"templates/reference.docx ({headers[0]}); the guard cannot protect it"
     ]
 
