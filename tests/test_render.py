@@ -182,7 +182,7 @@ def test_source_date_epoch_is_the_build_date(ws: Path) -> None:
     ok(run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "dated", "--date", DATE))
     one = outputs(ws / "one")
     assert one == outputs(ws / "two") == outputs(ws / "dated")
-    issued = "Issued: November 26, 2026 · Valid until: December 26, 2026"
+    issued = "Issued: November\u00a026,\u00a02026 · Valid until: December\u00a026,\u00a02026"
     assert issued in one[f"{SLUG}.md"].decode()
 
 
