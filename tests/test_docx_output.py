@@ -123,6 +123,11 @@ def table_with_header(doc: Document, header: list[str]) -> Table:
     return found[0]
 
 
+def nbsp(text: str) -> str:
+    """``text`` with its spaces (and CLDR's narrow ones) as the no-break spaces kamdocs prints."""
+    return text.replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+
+
 def same(text: str) -> str:
     """``text`` with every run of whitespace (no-break spaces too) as one plain space."""
     return " ".join(text.split())
@@ -185,7 +190,7 @@ def test_sections_are_heading_2(rendered: Rendered) -> None:
         assert rendered.personas[persona]["label"][rendered.lang] in headings, headings
     t = rendered.t
     assert t["pricing_heading"] in headings
-    assert headings[-1] == t["team_heading"]
+    assert headings[-2:] == [t["team_heading"], t["acceptance_heading"]]
 
 
 def test_team_table_has_every_member_with_contacts(rendered: Rendered) -> None:
@@ -203,7 +208,7 @@ def test_team_table_has_every_member_with_contacts(rendered: Rendered) -> None:
             by_name[member["name"]][0],
             member["position"],
             member["email"],
-            member["phone"],
+            nbsp(member["phone"]),
         ]
 
 
@@ -218,7 +223,7 @@ def test_team_contacts_are_real_hyperlinks(rendered: Rendered) -> None:
         email_cell, phone_cell = row.cells[2], row.cells[3]
         for cell, target, text in (
             (email_cell, f"mailto:{member['email']}", member["email"]),
-            (phone_cell, "tel:" + re.sub(r"[^0-9+]", "", member["phone"]), member["phone"]),
+            (phone_cell, "tel:" + re.sub(r"[^0-9+]", "", member["phone"]), nbsp(member["phone"])),
         ):
             links = cell._tc.findall(f".//{qn('w:hyperlink')}")
             assert len(links) == 1, cell.text
@@ -284,8 +289,14 @@ def test_small_dossier_totals_are_the_decimal_ones(small: Rendered) -> None:
 
 def test_closing_paragraph_states_the_expiry(rendered: Rendered) -> None:
     paragraphs = [p for p in rendered.doc.paragraphs if p.text.strip()]
-    closing = paragraphs[-1]
-    assert closing.style.name == "Closing"
+    # The closing sentence, then the acceptance block: a heading, a sentence, four lines.
+    closing = paragraphs[-7]
+    assert [p.style.name for p in paragraphs[-7:]] == [
+        "Closing",
+        "Heading 2",
+        "Acceptance",
+        *["Signature"] * 4,
+    ]
     when = format_date(rendered.valid_until, "long", locale=rendered.lang)
     assert same(CLOSING[rendered.lang] + when) in same(closing.text)
     literal = {"en": "valid until December 26, 2026", "bg": "валидна до 26 декември 2026 г."}[
@@ -295,12 +306,13 @@ def test_closing_paragraph_states_the_expiry(rendered: Rendered) -> None:
 
 
 def test_amounts_and_dates_keep_babels_spaces(rendered: Rendered) -> None:
-    """Babel separates thousands and units with no-break spaces (U+00A0, U+202F in dates):
-    "4 619,64 €" must not break after "4" at a line end, nor "2026 г." before "г.".
+    """Amounts and dates hold no-break spaces only (U+00A0): "4 619,64 €" must not break after
+    "4" at a line end, nor "26 декември 2026 г." before "г."; nor "December 26, 2026".
     """
     _, _, totals = expected_prices(rendered)
     assert pricing_rows(rendered)[-1][3] == totals[-1]
-    when = format_date(rendered.valid_until, "long", locale=rendered.lang)
+    when = nbsp(format_date(rendered.valid_until, "long", locale=rendered.lang))
+    assert " " not in when and "\u202f" not in when
     closing = [p for p in rendered.doc.paragraphs if p.style.name == "Closing"][-1]
     assert CLOSING[rendered.lang] + when in closing.text
 
