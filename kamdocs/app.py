@@ -152,12 +152,21 @@ def render(
     raise_if(check_template(workspace.templates))
     files = dossier_files(paths or [workspace.dossiers])
     today = build_date(date)
-    job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
+    job = Job(
+        library,
+        workspace.templates,
+        formats,
+        today,
+        workspace.valid_days,
+        workspace.locale,
+        workspace.supplier,
+    )
     inputs = None
     standing: dict[Path, Outcome] = {}
     if manifest:
         settings = {"date": today.isoformat(), "locale": workspace.locale}
         settings["valid_days"] = str(workspace.valid_days)
+        settings["supplier"] = workspace.supplier.model_dump_json()  # heads every page
         inputs = uptodate.fingerprint(workspace.templates, formats, settings)
         if not force:
             standing = _standing(files, out, formats, uptodate.earlier(out, inputs))
