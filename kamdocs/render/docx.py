@@ -773,6 +773,11 @@ def _cell_jc(style: str | None, align: str | None) -> str:
     return f'<w:jc w:val="{_JC[found.group(1).lower()]}"/>' if found else ""
 
 
+# An empty paragraph one twentieth of a point high, between two tables that must not fuse.
+_HAIRLINE = (
+    '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+    '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+)
 KEEP_ROWS = 20  # tables up to this many rows (the header included) stay on one page
 _AFTER_TABLE = 160  # twips of space between a table and text right under it
 _CELL_MARGINS = 2 * 113 + 40  # the table style's left and right cell margins, and some air
@@ -797,7 +802,7 @@ def _column_widths(
             text = "".join(s[1] for s in segments)
             bold = (header and number == 0) or any(s[0] & _STRONG for s in segments)
             char = _HEAD_CHAR if bold else _CHAR
-            weights[i] = max(weights[i], min(40, len(text)))
+            weights[i] = max(weights[i], min(30, len(text)))
             longest = max((len(w) for w in _WORD_BREAKS.split(text)), default=0)
             least[i] = max(least[i], min(cap, _CELL_MARGINS + longest * char))
     total = sum(weights)
@@ -877,8 +882,8 @@ class _Writer:
         if self.page_break:
             self.out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
             self.page_break = False
-        elif self.last_was_table:
-            self.paragraph(self.ref.p_normal, [])
+        elif self.last_was_table:  # two tables in a row would fuse: a hairline paragraph
+            self.out.append(_HAIRLINE)
         self.out.append(
             '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/>'
             '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
