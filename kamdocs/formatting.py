@@ -37,7 +37,14 @@ def unbreakable(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def date(value: dt.date, lang: str, form: str = "long") -> str:
-    return unbreakable(format_date(value, form, locale=locale(lang)))
+    """The date as CLDR writes it (U+202F before "г." in Bulgarian)."""
+    return format_date(value, form, locale=locale(lang))
+
+
+@lru_cache(maxsize=4096)
+def printed_date(value: dt.date, lang: str, form: str = "long") -> str:
+    """The date as a proposal prints it (the ``date`` filter): with no-break spaces only."""
+    return unbreakable(date(value, lang, form))
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
@@ -83,3 +90,11 @@ def figures(text: str, lang: str) -> str:
     if "%" not in text:
         return text
     return _PERCENT_RE.sub(_percent_gap(lang) + "%", text)
+
+
+@lru_cache(maxsize=4096)
+def day(value: dt.date, lang: str) -> str:
+    """A short date with its weekday: ``Mon, Nov 30, 2026``; ``пн, 30.11.2026 г.``."""
+    from babel.dates import format_skeleton  # noqa: PLC0415
+
+    return format_skeleton("yMMMEd", value, locale=locale(lang))
