@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -113,6 +114,17 @@ _date_option = click.option(
 _templates_option = click.option(
     "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
 )
+_strict_option = click.option(
+    "--strict", is_flag=True, help="Count warnings as errors: exit 1 and write nothing."
+)
+
+
+def _warn(warnings: list[Any]) -> None:
+    """Print the warnings of a command that succeeded, as its errors would be printed."""
+    from kamdocs.errors import report
+
+    if warnings:
+        click.echo(report(warnings), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,12 +137,16 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @_templates_option
 @_date_option
+@_strict_option
 @_handle_errors
-def validate(paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None) -> None:
+def validate(
+    paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None, strict: bool
+) -> None:
     """Check dossiers (files or folders; default: the workspace's) and the templates."""
     from kamdocs import app
 
-    checked = app.validate(_workspace(templates), list(paths), _date(date))
+    checked = app.validate(_workspace(templates), list(paths), _date(date), strict)
+    _warn(checked.warnings)
     lib = checked.library
     n = len(checked.dossiers)
     click.echo(
@@ -177,6 +193,7 @@ def _show_progress() -> bool:
     is_flag=True,
     help="Replace files in OUT that OUT/manifest.json says came from another dossier.",
 )
+@_strict_option
 @_handle_errors
 def render(
     dossiers: tuple[Path, ...],
@@ -185,6 +202,7 @@ def render(
     date: dt.datetime | None,
     templates: Path | None,
     force: bool,
+    strict: bool,
 ) -> None:
     """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>.
 
@@ -203,7 +221,9 @@ def render(
         _date(date),
         progress=_show_progress(),
         force=force,
+        strict=strict,
     )
+    _warn(written.warnings)
     for name, _ in written.outputs:
         click.echo(f"wrote {written.out / name}")
 
@@ -218,6 +238,7 @@ def render(
     is_flag=True,
     help="Render every dossier again, also those whose files in OUT are up to date.",
 )
+@_strict_option
 @_handle_errors
 def build(
     formats: str | None,
@@ -225,6 +246,7 @@ def build(
     date: dt.datetime | None,
     templates: Path | None,
     force: bool,
+    strict: bool,
 ) -> None:
     """Render every dossier of the workspace and write OUT/manifest.json.
 
@@ -245,7 +267,9 @@ def build(
         manifest=True,
         progress=_show_progress(),
         force=force,
+        strict=strict,
     )
+    _warn(written.warnings)
     for name in written.removed:
         click.echo(f"removed {target / name}: no longer built (its dossier or format is gone)")
     kept = f" ({written.kept} up to date, kept as they were)" if written.kept else ""
@@ -268,6 +292,7 @@ def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: P
     from kamdocs import app
 
     explanation = app.explain(_workspace(templates), dossier, _date(date))
+    _warn(explanation.warnings)
     if as_json:
         click.echo(json.dumps(explanation.as_json(), indent=2, ensure_ascii=False))
     else:
@@ -311,8 +336,7 @@ def followup(
     result = plan_followups(
         _workspace(templates), list(dossiers), _date(sent), _date(date), ics, birthdays
     )
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)
+    _warn(list(result.warnings))  # the dossiers' warnings with the plan's, sorted, once
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:
@@ -325,3 +349,47 @@ def followup(
                 "only: import it into your own calendar, never share or send it",
                 err=True,
             )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--date", "date", type=DATE, help="The day the report is for (YYYY-MM-DD; default: today)."
+)
+@click.option(
+    "--within",
+    type=click.IntRange(min=0, max=3650),
+    default=14,
+    show_default=True,
+    help="Days ahead in which an offer counts as expiring.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object.")
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report, with its chart, as a standalone HTML page.",
+)
+@_templates_option
+@_handle_errors
+def portfolio(
+    paths: tuple[Path, ...],
+    date: dt.datetime | None,
+    within: int,
+    as_json: bool,
+    html: Path | None,
+    templates: Path | None,
+) -> None:
+    """Shares of sales, tenders and offers over every dossier (default: the workspace's)."""
+    import json
+
+    from kamdocs import app
+    from kamdocs.render.portfolio import as_text
+
+    report = app.portfolio(_workspace(templates), list(paths), _date(date), within, html)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        click.echo(as_text(report, colour=colour), nl=False)
+    if html is not None:
+        click.echo(f"wrote {html}", err=True)

@@ -81,7 +81,7 @@ def test_golden_files_are_proposals(slug: str) -> None:
         )
 
     closing = {
-        "danubia-retail": "This offer is valid until " + when(dt.date(2027, 2, 26), "en") + ".",
+        "danubia-retail": "This offer is valid until " + when(dt.date(2027, 9, 30), "en") + ".",
         "balkan-trans-eood": "Офертата е валидна до " + when(dt.date(2026, 12, 26), "bg"),
     }[slug]
     lines = md.splitlines()
