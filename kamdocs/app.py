@@ -91,7 +91,7 @@ def load_all(
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
-        problems.extend(public_warnings(item, library))
+        problems.extend(public_warnings(item, library, workspace.supplier))
     return Checked(library, loaded, raise_if(problems, strict))
 
 
@@ -369,7 +369,7 @@ def _warnings_of(path: Path, job: Job) -> list[Problem]:
         loaded = load_dossier(path, job.library, job.today, job.valid_days, job.locale)
     except InputError as exc:
         return exc.problems
-    return [*loaded.warnings, *public_warnings(loaded, job.library)]
+    return [*loaded.warnings, *public_warnings(loaded, job.library, job.supplier)]
 
 
 def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:

@@ -372,7 +372,21 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def exposures(loaded: Loaded, library: Library) -> list[Exposure]:
+def _supplier_inputs(supplier: Any) -> _Inputs:
+    """(where, folded text) of kamdocs.yaml's supplier, which heads every page."""
+    found = []
+    if supplier is not None:
+        for name in ("name", "address", "website"):
+            value = getattr(supplier, name, None)
+            texts = value.items() if isinstance(value, dict) else [("*", value)]
+            for lang, text in texts:
+                if text is not None:
+                    where = f"kamdocs.yaml supplier.{name}" + (f".{lang}" if lang != "*" else "")
+                    found.append((where, _fold(str(text)), False))
+    return _Inputs(found)
+
+
+def exposures(loaded: Loaded, library: Library, supplier: Any = None) -> list[Exposure]:
     """Every private value of the dossier that also stands in a public input, with where."""
     values = [
         (path, text, _fold(text)) for path, text in private_values(loaded.dossier, (loaded.lang,))
@@ -383,9 +397,10 @@ def exposures(loaded: Loaded, library: Library) -> list[Exposure]:
         [(where, _fold(text), written) for where, text, written in _dossier_inputs(loaded)]
     )
     shared = _library_inputs(library)
+    settings = _supplier_inputs(supplier)
     found = []
     for path, text, folded in values:
-        for inputs in (own, shared):
+        for inputs in (own, shared, settings):
             for where, written in inputs.holding(folded):
                 found.append(Exposure(path, text, where, written))
     return found
@@ -394,9 +409,9 @@ def exposures(loaded: Loaded, library: Library) -> list[Exposure]:
 class Protection:
     """What the guard does with one dossier's private values, given where they are public."""
 
-    def __init__(self, loaded: Loaded, library: Library):
+    def __init__(self, loaded: Loaded, library: Library, supplier: Any = None):
         self.loaded = loaded
-        found = exposures(loaded, library)
+        found = exposures(loaded, library, supplier)
         # A value in one of the dossier's own texts is looked for: that text is how it would leak.
         self.through = {}
         for e in found:
@@ -426,9 +441,10 @@ class Protection:
         return leak_problem(self.loaded.source, output, field, self.through.get(field))
 
 
-def public_warnings(loaded: Loaded, library: Library) -> list[Problem]:
-    """The warnings of ``Protection`` for one dossier (``kamdocs validate`` shows them)."""
-    return Protection(loaded, library).warnings()
+def public_warnings(loaded: Loaded, library: Library, supplier: Any = None) -> list[Problem]:
+    """The warnings of ``Protection`` for one dossier (``kamdocs validate`` shows them);
+    ``supplier`` is kamdocs.yaml's, printed on every page."""
+    return Protection(loaded, library, supplier).warnings()
 
 
 __all__ = ["Guard", "Protection", "exposures", "format_path", "leak_problem", "public_warnings"]

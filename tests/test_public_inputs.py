@@ -262,6 +262,26 @@ def test_a_word_of_the_reference_docx_header_is_a_warning(ws: Path) -> None:
         assert "Sofia office" in package.read(header).decode("utf-8")
 
 
+def test_a_word_of_the_supplier_in_kamdocs_yaml_is_a_warning(ws: Path) -> None:
+    # The supplier's address heads every page (DOCX header and footer, HTML): public anyway.
+    build_file_tree(
+        ws, {"kamdocs.yaml": 'supplier:\n  name: Stratos Ltd\n  address: {en: "Plovdiv, BG"}\n'}
+    )
+    text = DOSSIER.replace(
+        '      notes: "Secretly prefers the competitor"\n',
+        '      notes: "Secretly prefers the competitor"\n      hometown: Plovdiv\n',
+    )
+    build_file_tree(ws, {"dossiers/acme.yaml": text})
+    line = line_of(ws, "hometown:")
+    expected = [
+        f"dossiers/acme.yaml:{line}: warning: dmu[0].private.hometown: "
+        "this private value is also public in kamdocs.yaml supplier.address.en; "
+        "the guard cannot protect it"
+    ]
+    assert warnings(ws) == (expected, expected)
+    assert "Plovdiv" in (ws / f"out/{SLUG}.html").read_text("utf-8")
+
+
 def test_a_warning_does_not_block_and_names_no_template(ws: Path) -> None:
     text = DOSSIER.replace(
         '      notes: "Secretly prefers the competitor"\n',

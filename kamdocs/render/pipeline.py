@@ -75,7 +75,7 @@ def render(
         )
         raise InputError([Problem(where, 1, "", message)])
 
-    protection = Protection(loaded, library)
+    protection = Protection(loaded, library, supplier)
     guard = protection.guard()
     leaks: list[Problem] = []
 
