@@ -201,7 +201,11 @@ class Plan:
             for c in section.arguments
             if not c.pinned and (si, c.argument.id) not in self._guaranteed
         ]
-        full = f"section full ({persona.max} places)"
+        asked = [
+            c.argument.id for c in section.arguments if (si, c.argument.id) in self._guaranteed
+        ]
+        full = f"section full ({persona.max} places"
+        full += f", {', '.join(asked)} kept for what a reader asked for)" if asked else ")"
         if not on_score:
             return f"{full}: every place went to pinned or preferred arguments"
         last = max(on_score, key=_rank_key)  # the last one chosen on score
