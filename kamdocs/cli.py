@@ -201,7 +201,7 @@ def build(
     "--json",
     "as_json",
     is_flag=True,
-    help='Print one JSON object; docs/dossier-format.md, "kamdocs explain", lists its keys.',
+    help="Print one JSON object (its keys: docs/tailoring.md).",
 )
 @_date_option
 @_templates_option
