@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kamdocs.dossier import Dossier, Loaded, load_dossier
-from kamdocs.errors import InputError, OutputError, Problem, raise_if
+from kamdocs.errors import InputError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
 from kamdocs.slug import slugify
@@ -20,26 +22,55 @@ from kamdocs.workspace import Workspace, build_date, dossier_files
 if TYPE_CHECKING:
     from kamdocs.build import Job, Outcome
     from kamdocs.output import Batch
+    from kamdocs.portfolio import Portfolio
     from kamdocs.tailor import Plan
-    from kamdocs.uptodate import Recorded
+    from kamdocs.uptodate import Listed, Recorded
 
 
 @dataclass
 class Checked:
-    """The result of validating a workspace: the library and every dossier, all valid."""
+    """The result of validating a workspace: the library and every dossier, all valid, and the
+    warnings the user must see."""
 
     library: Library
     dossiers: list[Loaded]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _settings_problems(workspace: Workspace, library: Library) -> list[Problem]:
+    """Problems of the workspace as a whole (kamdocs.yaml, the library): reported once, at their
+    own file and line, not once per dossier."""
+    problems = [*workspace.warnings, *library.warnings]
+    if workspace.locale not in library.locales:
+        known = ", ".join(sorted(library.locales))
+        if workspace.settings_path is not None:
+            where, line = workspace.settings_path, workspace.locale_line
+        else:
+            where, line = str(workspace.templates / "locales"), 1
+        problems.append(
+            Problem(
+                where,
+                line,
+                "locale",
+                f"no wording for the default language '{workspace.locale}' (known: {known})",
+            )
+        )
+    return problems
 
 
 def load_all(
-    workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None
+    workspace: Workspace,
+    paths: list[Path] | None,
+    date: dt.date | None = None,
+    strict: bool = False,
 ) -> Checked:
-    """Load the library and the dossiers at ``paths`` (default: the workspace's), all at once."""
+    """Load the library and the dossiers at ``paths`` (default: the workspace's), all at once.
+
+    Raises ``InputError`` on any error (any warning too, with ``strict``)."""
     library = load_library(workspace.templates)
     today = build_date(date)
     files = dossier_files(paths or [workspace.dossiers])
-    problems: list[Problem] = []
+    problems: list[Problem] = _settings_problems(workspace, library)
     loaded: list[Loaded] = []
     slugs: dict[str, str] = {}
     for path in files:
@@ -48,6 +79,7 @@ def load_all(
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        problems.extend(item.warnings)
         if item.slug in slugs:
             problems.append(
                 item.source.problem(
@@ -58,18 +90,28 @@ def load_all(
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
-    raise_if(problems)
-    return Checked(library, loaded)
+    return Checked(library, loaded, raise_if(problems, strict))
 
 
 def validate(
-    workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None
+    workspace: Workspace,
+    paths: list[Path] | None,
+    date: dt.date | None = None,
+    strict: bool = False,
 ) -> Checked:
-    """Check the dossiers, the library and the content template; write nothing."""
-    checked = load_all(workspace, paths, date)
+    """Check the dossiers, the library and the content template; write nothing.
+
+    Every problem at once: the template's with the dossiers'. With ``strict`` a warning is an
+    error."""
     from kamdocs.render.content import check_template  # noqa: PLC0415
 
-    raise_if(check_template(workspace.templates))
+    # No templates folder at all is one problem (load_all says so), not one per file in it.
+    template = check_template(workspace.templates) if workspace.templates.is_dir() else []
+    try:
+        checked = load_all(workspace, paths, date)
+    except InputError as exc:
+        raise InputError([*exc.problems, *template]) from None
+    checked.warnings = raise_if([*checked.warnings, *template], strict)
     return checked
 
 
@@ -114,6 +156,8 @@ class Written:
     outputs: list[tuple[str, str]]  # file name in ``out``, sha256
     dossiers: int
     kept: int = 0  # of the outputs, those an earlier build wrote and that still stand
+    warnings: list[Problem] = field(default_factory=list)  # for the user; nothing was wrong
+    removed: list[str] = field(default_factory=list)  # files of an earlier build, now gone
 
 
 def _progress(items: Iterator[Outcome], length: int, show: bool):  # noqa: ANN202
@@ -137,41 +181,60 @@ def render(
     manifest: bool = False,
     progress: bool = False,
     force: bool = False,
+    strict: bool = False,
 ) -> Written:
-    """Render dossiers into ``out``, all or nothing: any problem anywhere and nothing changes.
+    """Render dossiers into ``out``, all or nothing: any error anywhere (any warning too, with
+    ``strict``) and nothing changes. The warnings come back on ``Written.warnings``.
 
-    With ``manifest`` (a build), a dossier whose outputs in ``out`` are up to date (see
-    ``uptodate``) is not rendered again, unless ``force``.
+    Every run keeps ``out/manifest.json`` true: each output with its sha256 and the dossier it
+    came from. A build (``manifest``) lists exactly what it wrote and removes the files its
+    previous manifest listed that it no longer writes; a dossier whose outputs are up to date
+    (see ``uptodate``) is not rendered again, unless ``force``. A render adds its files to the
+    folder's manifest and refuses to replace a file that came from another dossier, unless
+    ``force``.
     """
     from kamdocs import uptodate
     from kamdocs.build import Job, outcomes
     from kamdocs.output import Batch
     from kamdocs.render.content import check_template
 
+    pdf = None
+    if "pdf" in formats:
+        from kamdocs.render import pdf  # noqa: PLC0415 - only when asked for
+
+        program = pdf.soffice()  # before anything is rendered: no LibreOffice, no work
     library = load_library(workspace.templates)
-    raise_if(check_template(workspace.templates))
+    problems: list[Problem] = _settings_problems(workspace, library)
+    problems += check_template(workspace.templates)
+    raise_if(problems, strict)
     files = dossier_files(paths or [workspace.dossiers])
     today = build_date(date)
     job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
-    inputs = None
     standing: dict[Path, Outcome] = {}
-    if manifest:
-        settings = {"date": today.isoformat(), "locale": workspace.locale}
-        settings["valid_days"] = str(workspace.valid_days)
-        inputs = uptodate.fingerprint(workspace.templates, formats, settings)
-        if not force:
-            standing = _standing(files, out, formats, uptodate.earlier(out, inputs))
-    problems: list[Problem] = []
+    settings = {"date": today.isoformat(), "locale": workspace.locale}
+    settings["valid_days"] = str(workspace.valid_days)
+    if pdf is not None:
+        settings["libreoffice"] = pdf.version_key(program)
+    inputs = uptodate.fingerprint(workspace.templates, formats, settings)
+    if manifest and not force:
+        standing = _standing(files, out, formats, uptodate.earlier(out, inputs), job)
+    if not manifest and uptodate.foreign(out):
+        raise OutputError(
+            f"{out / uptodate.MANIFEST}: not a kamdocs manifest, and kamdocs keeps its own "
+            "manifest.json in the output folder: choose another folder with -o"
+        )
+    before_inputs, before = uptodate.listed(out)
     slugs: dict[str, str] = {}
     sources: dict[str, tuple[str, str]] = {}  # output name -> dossier path, its sha256
     fresh = outcomes(job, [path for path in files if path not in standing])
     ordered = (standing.get(path) or next(fresh) for path in files)
-    with Batch(out) as batch:
+    converter = pdf.Converter(program, today) if pdf is not None else contextlib.nullcontext()
+    with Batch(out) as batch, converter:
         with _progress(ordered, len(files), progress) as results:
             for result in results:
                 problems.extend(result.problems)
-                if result.problems:
-                    continue
+                if split(result.problems)[0]:
+                    continue  # this dossier's errors are reported; its files are not staged
                 if result.slug in slugs:
                     line, where = _slug_at(result, job) if result.kept else result.slug_at
                     problems.append(
@@ -184,26 +247,93 @@ def render(
                     )
                     continue
                 slugs[result.slug] = result.path
-                if problems:
+                if not manifest and not force:
+                    problems.extend(_owned_by_another(result, out, formats, before))
+                if _stops(problems, strict):
                     continue  # keep finding problems, but stage nothing more
-                for name, data in result.files.items():
+                documents = dict(result.files)
+                if pdf is not None and documents:  # rendered now, not kept from a build
+                    docx = f"{result.slug}.docx"
+                    data = documents[docx] if "docx" in formats else documents.pop(docx)
+                    converter.add(result.slug, data)
+                    sources[f"{result.slug}.pdf"] = (result.path, result.dossier_sha256)
+                for name, data in documents.items():
                     batch.add(name, data)
                     sources[name] = (result.path, result.dossier_sha256)
                 for name, digest in result.kept:
                     batch.keep(name, digest)
                     sources[name] = (result.path, result.dossier_sha256)
-        raise_if(problems)
+        warnings = raise_if(problems, strict)
+        if pdf is not None:
+            for name, data in converter.convert():
+                batch.add(name, data)
         kept = len(batch.kept)
+        listed = _listing(batch, sources)
         if manifest:
-            batch.add_chunks("manifest.json", _manifest(batch, sources, today, formats, inputs))
-        outputs = batch.commit()
-    return Written(out, outputs, len(slugs), kept)
+            for name, entry in sorted(before.items()):
+                if name not in listed:
+                    batch.remove(name, entry.sha256)  # a dossier deleted, a format dropped
+        else:  # a render: the folder's other files stay listed as they were
+            for name, entry in before.items():
+                listed.setdefault(name, (entry.sha256, entry.dossier, entry.dossier_sha256))
+            if before_inputs != inputs and len(listed) > len(sources):
+                inputs = None  # files of other runs with other inputs: none counts as up to date
+        batch.add_chunks("manifest.json", _manifest(listed, today, formats, inputs))
+        outputs = [(n, d) for n, d in batch.commit() if manifest or n != "manifest.json"]
+    return Written(out, outputs, len(slugs), kept, removed=batch.removed, warnings=warnings)
+
+
+def _stops(problems: list[Problem], strict: bool) -> bool:
+    """Whether ``problems`` stop the batch: an error, or with ``strict`` a warning."""
+    errors, warnings = split(problems)
+    return bool(errors or (strict and warnings))
+
+
+def _owned_by_another(
+    result: Outcome, out: Path, formats: tuple[str, ...], before: dict[str, Listed]
+) -> list[Problem]:
+    """A file this render would replace that the folder's manifest says came from another
+    dossier (two dossiers of one client, rendered one after the other)."""
+    found = []
+    for fmt in formats:
+        name = f"{result.slug}.{fmt}"
+        entry = before.get(name)
+        if (
+            entry is not None
+            and not _same_file(entry.dossier, result.path)
+            and os.path.lexists(out / name)  # a file deleted since is replaced by no one
+        ):
+            line, where = result.slug_at
+            found.append(
+                Problem(
+                    result.path,
+                    line,
+                    where,
+                    f"would replace {out / name}, which {out / 'manifest.json'} says came from "
+                    f"{entry.dossier}; render with --force to replace it",
+                )
+            )
+    return found
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):  # pragma: no cover - a loop of links
+        return a == b
 
 
 def _standing(
-    files: list[Path], out: Path, formats: tuple[str, ...], recorded: dict[str, Recorded]
+    files: list[Path],
+    out: Path,
+    formats: tuple[str, ...],
+    recorded: dict[str, Recorded],
+    job: Job,
 ) -> dict[Path, Outcome]:
-    """The dossiers among ``files`` whose outputs of an earlier build still stand."""
+    """The dossiers among ``files`` whose outputs of an earlier build still stand.
+
+    Each is checked again (not rendered), so that its warnings are printed on every build, not
+    only on the one that rendered it."""
     from kamdocs import uptodate
     from kamdocs.build import Outcome
 
@@ -213,9 +343,21 @@ def _standing(
         if entry is not None and uptodate.still_current(path, out, formats, entry):
             slug = entry.outputs[0][0].rpartition(".")[0]
             found[path] = Outcome(
-                str(path), slug, dossier_sha256=entry.dossier_sha256, kept=entry.outputs
+                str(path),
+                slug,
+                problems=_warnings_of(path, job),
+                dossier_sha256=entry.dossier_sha256,
+                kept=entry.outputs,
             )
     return found
+
+
+def _warnings_of(path: Path, job: Job) -> list[Problem]:
+    """The warnings (or, had it changed since, the problems) of a dossier that is not rendered."""
+    try:
+        return load_dossier(path, job.library, job.today, job.valid_days, job.locale).warnings
+    except InputError as exc:
+        return exc.problems
 
 
 def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
@@ -226,9 +368,17 @@ def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
         return 1, "client"
 
 
+def _listing(batch: Batch, sources: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str, str]]:
+    """Output name -> its sha256, its dossier and the dossier's sha256, for this run's files."""
+    return {
+        name: (digest, *sources[name])
+        for name, digest in batch.staged + batch.kept
+        if name in sources
+    }
+
+
 def _manifest(
-    batch: Batch,
-    sources: dict[str, tuple[str, str]],
+    listed: dict[str, tuple[str, str, str]],
     date: dt.date,
     formats: tuple[str, ...],
     inputs: str | None,
@@ -248,14 +398,13 @@ def _manifest(
         "outputs": [],
     }
     text = json.dumps(head, indent=2, ensure_ascii=False)
-    staged = sorted(batch.staged + batch.kept)
-    if not staged:
+    if not listed:
         yield (text + "\n").encode("utf-8")
         return
     yield text.removesuffix("[]\n}").encode("utf-8") + b"["
     sep = "\n"
-    for name, digest in staged:
-        dossier, dossier_sha256 = sources[name]
+    for name in sorted(listed):
+        digest, dossier, dossier_sha256 = listed[name]
         yield (
             f'{sep}    {{\n      "path": {quote(name)},\n      "sha256": {quote(digest)},\n'
             f'      "dossier": {quote(dossier)},\n'
@@ -275,6 +424,7 @@ class Explanation:
 
     loaded: Loaded
     plan: Plan
+    warnings: list[Problem] = field(default_factory=list)  # printed on stderr, not in the plan
 
     def as_json(self) -> dict:
         """SPEC's shape, plus per member ``left_out`` (every other argument of the library, best
@@ -371,4 +521,25 @@ def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> Ex
 
     checked = load_all(workspace, [path], date)
     loaded = checked.dossiers[0]
-    return Explanation(loaded, tailor(loaded.dossier, checked.library))
+    return Explanation(loaded, tailor(loaded.dossier, checked.library), checked.warnings)
+
+
+def portfolio(
+    workspace: Workspace,
+    paths: list[Path] | None,
+    date: dt.date | None = None,
+    within: int | None = None,
+    html: Path | None = None,
+) -> Portfolio:
+    """The department head's figures over the dossiers at ``paths`` (default: the workspace's),
+    read and validated but not rendered; with ``html``, the report page written there too."""
+    from kamdocs import portfolio as figures
+
+    report = figures.portfolio(
+        workspace, paths, date, figures.DEFAULT_WITHIN if within is None else within
+    )
+    if html is not None:
+        from kamdocs.render.portfolio import write_html
+
+        write_html(report, html)
+    return report

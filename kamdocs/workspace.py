@@ -11,13 +11,13 @@ from typing import Literal
 from pydantic import Field
 
 from kamdocs import yamlsrc
-from kamdocs.errors import InputError, UsageError, raise_if
+from kamdocs.errors import InputError, KamdocsError, Problem, UsageError, raise_if
 from kamdocs.library import LocalText
-from kamdocs.validation import Strict, Text, validate
+from kamdocs.validation import Date, Strict, Text, Whole, validate
 
 SETTINGS_FILE = "kamdocs.yaml"
-Format = Literal["md", "docx", "html"]
-FORMATS: tuple[str, ...] = ("md", "docx", "html")
+Format = Literal["md", "docx", "html", "pdf"]
+FORMATS: tuple[str, ...] = ("md", "docx", "html", "pdf")
 
 
 class Supplier(Strict):
@@ -32,16 +32,16 @@ class Supplier(Strict):
 class CalendarSettings(Strict):
     """Overrides of the working-day calendar: decrees come late."""
 
-    days_off: list[dt.date] = []  # extra non-working days
-    working_days: list[dt.date] = []  # working Saturdays (or other days off worked)
+    days_off: list[Date] = []  # extra non-working days
+    working_days: list[Date] = []  # working Saturdays (or other days off worked)
 
 
 class FollowupSettings(Strict):
-    expiry_reminder_days: int = Field(3, ge=0, le=250)  # working days before expiry
+    expiry_reminder_days: Whole = Field(3, ge=0, le=250)  # working days before expiry
 
 
 class Milestone(Strict):
-    months: int = Field(ge=0, le=60)  # before tender.submission_date
+    months: Whole = Field(ge=0, le=60)  # before tender.submission_date
     step: LocalText
 
 
@@ -84,7 +84,7 @@ class Settings(Strict):
     templates: str = "templates"
     out: str = "build"
     locale: str = Field("en", pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")
-    valid_days: int = Field(30, ge=1, le=3650)
+    valid_days: Whole = Field(30, ge=1, le=3650)
     formats: list[Format] = Field(["md", "docx"], min_length=1)
     supplier: Supplier = Supplier()
     calendar: CalendarSettings = CalendarSettings()
@@ -113,6 +113,8 @@ class Workspace:
         default_factory=lambda: tuple(Milestone.model_validate(m) for m in DEFAULT_MILESTONES)
     )
     settings_path: str | None = None  # kamdocs.yaml as shown to users, where there is one
+    locale_line: int = 1  # of `locale:` in kamdocs.yaml, for a message about it
+    warnings: tuple[Problem, ...] = ()  # about kamdocs.yaml, for the user; the settings are valid
 
 
 def find_workspace(start: Path | None = None, templates: Path | None = None) -> Workspace:
@@ -121,6 +123,8 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
     root = next((p for p in (start, *start.parents) if (p / SETTINGS_FILE).is_file()), None)
     settings = Settings()
     settings_path = None
+    locale_line = 1
+    warnings: list[Problem] = []
     if root is None:
         root = start
     else:
@@ -131,8 +135,9 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
         if not isinstance(data, dict):
             raise InputError([source.problem((), "must be a mapping of settings")])
         found, problems = validate(Settings, source, data)
-        raise_if(problems)
+        warnings = raise_if(problems)
         settings = found
+        locale_line = source.line(("locale",))
     return Workspace(
         root=root,
         dossiers=_rel(root / settings.dossiers),
@@ -146,6 +151,8 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
         followup=settings.followup,
         tender_milestones=tuple(settings.tender_milestones),
         settings_path=settings_path,
+        locale_line=locale_line,
+        warnings=tuple(warnings),
     )
 
 
@@ -161,35 +168,72 @@ def _rel(path: Path) -> Path:
     return Path(_display(path.resolve()) if path.is_absolute() else path)
 
 
+DOSSIER_SUFFIXES = (".yaml", ".yml")  # in lower case only, as YAML tools name them
+
+
 def dossier_files(paths: list[Path]) -> list[Path]:
-    """The dossiers named: files as given, folders as their *.yaml files not starting with ``_``."""
+    """The dossiers named: files as given, folders as their *.yaml files not starting with ``_``.
+
+    A file named twice (``a.yaml ./a.yaml``, or a file and its folder) is one dossier. A folder
+    holding no dossier is an error (exit 1) that names the files it did not take and why.
+    """
     found: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found.extend(
+            entries = sorted(path.iterdir())
+            inside = [
                 p
-                for p in sorted(path.iterdir())
-                if p.suffix in (".yaml", ".yml")
+                for p in entries
+                if p.suffix in DOSSIER_SUFFIXES
                 and not p.name.startswith(("_", "."))
                 and p.is_file()
-            )
+            ]
+            if not inside:
+                raise KamdocsError(_no_dossier(path, entries))
         elif path.exists():
-            found.append(path)
+            inside = [path]
         else:
             raise UsageError(f"no such file or folder: {path}")
+        for p in inside:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(p)
     return found
 
 
+def _no_dossier(folder: Path, entries: list[Path]) -> str:
+    text = (
+        f"{folder}: no dossier found (a dossier is a .yaml or .yml file whose name does not "
+        "start with '_')"
+    )
+    near = [
+        p.name
+        for p in entries
+        if p.suffix.lower() in DOSSIER_SUFFIXES
+        and p.suffix not in DOSSIER_SUFFIXES
+        and not p.name.startswith(("_", "."))
+    ]
+    if near:
+        text += (
+            f"; not taken: {', '.join(near)} (the suffix is case-sensitive: "
+            f"rename it to end in .yaml)"
+        )
+    return text
+
+
 def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    """``"md,docx"`` -> ``("md", "docx")`` in a stable order; unknown names are a usage error."""
-    if not text:
+    """``"md,docx"`` -> ``("md", "docx")`` in a stable order; ``None`` (no ``-f``) -> ``default``;
+    unknown names and an empty list are a usage error."""
+    if text is None:
         return default
     wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not wanted:
+        raise UsageError(f"-f needs at least one format; choose from {', '.join(FORMATS)}")
     unknown = [w for w in wanted if w not in FORMATS]
-    if unknown or not wanted:
-        raise UsageError(
-            f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}"
-        )
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     return tuple(f for f in FORMATS if f in wanted)
 
 

@@ -104,9 +104,14 @@ def test_a_draft_named_explicitly_is_checked(ws: Path) -> None:
     assert "dossiers/_draft.yaml:2: budget: unknown field" in result.stderr
 
 
-def test_an_empty_folder_is_valid(ws: Path) -> None:
+def test_an_empty_folder_is_an_error(ws: Path) -> None:
     (ws / "dossiers" / "acme.yaml").unlink()
-    assert_ok(run("validate"), 0)
+    result = run("validate")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "dossiers: no dossier found (a dossier is a .yaml or .yml file whose name does not "
+        "start with '_')\n"
+    )
 
 
 def test_validate_writes_nothing(ws: Path) -> None:
@@ -128,7 +133,7 @@ def test_nonexistent_path_is_a_usage_error(ws: Path) -> None:
 
 
 def test_unknown_option_is_a_usage_error(ws: Path) -> None:
-    result = run("validate", "--strict")
+    result = run("validate", "--stirct")
     assert result.exit_code == 2
 
 
@@ -154,13 +159,22 @@ def test_settings_locale_is_the_default_language(ws: Path) -> None:
     assert data["locale"] == "bg"
 
     build_file_tree(ws, {"kamdocs.yaml": "locale: fr\n"})
-    assert_problems(run("validate"), ["dossiers/acme.yaml:1: client: no wording for language 'fr'"])
+    # Reported once, at kamdocs.yaml's line, not against every dossier.
+    assert_problems(
+        run("validate"),
+        ["kamdocs.yaml:1: locale: no wording for the default language 'fr' (known: bg, en)"],
+    )
 
     # A dossier's own locale wins over the workspace's.
     build_file_tree(
-        ws, {"dossiers/acme.yaml": VALID.replace("  industry:", "  locale: en\n  industry:")}
+        ws,
+        {
+            "kamdocs.yaml": "locale: bg\n",
+            "dossiers/acme.yaml": VALID.replace("  industry:", "  locale: en\n  industry:"),
+        },
     )
     assert_ok(run("validate"), 1)
+    assert json.loads(run("explain", "dossiers/acme.yaml", "--json").stdout)["locale"] == "en"
 
 
 def test_settings_valid_days(ws: Path) -> None:
@@ -189,7 +203,10 @@ def test_settings_valid_days(ws: Path) -> None:
             "locale: en\nvalid_days: 0\n",
             "kamdocs.yaml:2: valid_days: must be greater than or equal to 1",
         ),
-        ("formats: [md, pdf]\n", "kamdocs.yaml:1: formats[1]: must be 'md', 'docx' or 'html'"),
+        (
+            "formats: [md, odt]\n",
+            "kamdocs.yaml:1: formats[1]: must be 'md', 'docx', 'html' or 'pdf'",
+        ),
         ("locale: en\nlocale: bg\n", "kamdocs.yaml:2: locale: key written twice (first on line 1)"),
         ("- dossiers\n", "kamdocs.yaml:1: must be a mapping of settings"),
         ("out: [build\n", "kamdocs.yaml:2: YAML syntax error"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kamdocs.dossier import Loaded
@@ -38,6 +38,7 @@ class Rendered:
 
     slug: str
     files: dict[str, bytes]
+    warnings: list[Problem] = field(default_factory=list)  # for the user; the files are right
 
 
 def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates: Path) -> Rendered:
@@ -66,10 +67,11 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
     if "md" in formats:
         check(f"{slug}.md", text, markup=False)
         files[f"{slug}.md"] = text.encode("utf-8")
-    if "docx" in formats or "html" in formats:
+    docx = "docx" in formats or "pdf" in formats  # a PDF is its DOCX converted (render/pdf.py)
+    if docx or "html" in formats:
         tree, body = convert(text)
         title = f"{d.offer.title} — {d.client.name}"
-        if "docx" in formats:
+        if docx:
             from kamdocs.render.docx import DocMeta, render_docx  # noqa: PLC0415 - only when asked for
 
             lead = next((m for m in d.team if m.lead), d.team[0])
