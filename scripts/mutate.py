@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / ".mutants"
 BIN = Path(sys.executable).parent
-COPY = ["kamdocs", "tests", "templates", "dossiers", "pyproject.toml"]
+COPY = ["kamdocs", "tests", "templates", "dossiers", "docs", "README.md", "pyproject.toml"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def scratch_copy(name: str, target: Target) -> Path:
         config.write(
             "\n[tool.mutmut]\n"
             'source_paths = ["kamdocs"]\n'
-            'also_copy = ["templates", "dossiers"]\n'
+            'also_copy = ["templates", "dossiers", "docs", "README.md"]\n'
             f'only_mutate = ["{target.path}"]\n'
             f"pytest_add_cli_args_test_selection = [{tests}]\n"
             'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'

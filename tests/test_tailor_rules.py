@@ -348,7 +348,7 @@ def test_an_argument_about_an_offered_product_is_favoured(tmp_path: Path) -> Non
         [arg("a-general", "financial"), arg("b-wms", "financial", products=["wms"])],
         personas=one_place(financial=1),
     )
-    assert winner(lab, dossier(reader(), products=["wms", "erp"])) == "b-wms"
+    assert winner(lab, dossier(reader(), products=["wms"])) == "b-wms"
 
 
 # --- novice readers get text; expert readers also get detail ---------------------------------
@@ -414,10 +414,17 @@ def test_exclude_keeps_out_even_a_pinned_kind_and_a_preference(tmp_path: Path) -
 
 
 def test_products_limit_the_candidates_even_for_a_preference(tmp_path: Path) -> None:
-    lab = Lab(tmp_path, [arg("erp-api", "technical", products=["erp"]), arg("cost", "financial")])
+    lab = Lab(
+        tmp_path,
+        [
+            arg("erp-api", "technical", products=["erp"]),
+            arg("wms-cost", "financial", products=["wms"]),
+            arg("cost", "financial"),
+        ],
+    )
     text = dossier([member("Elena Dimitrova", "finance", prefers=["technical"])], products=["wms"])
     plan = lab.plan(text)
-    assert ids(plan) == [["cost"]]
+    assert ids(plan) == [["wms-cost", "cost"]]
     assert plan.rejected == {"erp-api": "about erp, not a product of this offer"}
 
 
