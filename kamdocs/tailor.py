@@ -54,8 +54,8 @@ class Scored:
         self,
         argument: Argument,
         parts: list[tuple[int, str, tuple]],
-        pinned: bool = False,
-        criterion_rank: int | None = None,  # 0 = the client's first criterion
+        pinned: bool,
+        criterion_rank: int | None,  # 0 = the client's first criterion
     ) -> None:
         self.argument = argument
         self._parts = parts
@@ -128,11 +128,12 @@ class Plan:
 
     sections: list[Section]
     rejected: dict[str, str]  # argument id -> why it could not be chosen at all
-    # What ``left_out`` needs: the scorer, the library's arguments, and each candidate's home.
-    _scorer: _Scorer | None = None
-    _library: Library | None = None
-    _home: dict[str, int] = field(default_factory=dict)
-    _guaranteed: set[tuple[int, str]] = field(default_factory=set)
+    # What ``left_out`` needs: the scorer, the library's arguments, each candidate's home
+    # section and the (section, argument id) pairs kept for what a member asked for.
+    _scorer: _Scorer
+    _library: Library
+    _home: dict[str, int]
+    _guaranteed: set[tuple[int, str]]
 
     def _section_of(self, key: str) -> int | None:
         for si, section in enumerate(self.sections):
@@ -149,7 +150,7 @@ class Plan:
         """Every other argument of the library as scored for the member, best first, with why
         it is not in their section (the runners-up first)."""
         si = self._section_of(key)
-        if si is None or self._scorer is None or self._library is None:
+        if si is None:
             return []
         section = self.sections[si]
         member = next(m for m in section.members if m.key == key)
@@ -172,7 +173,6 @@ class Plan:
         arg = scored.argument
         if arg.id in self.rejected:
             return f"not eligible: {self.rejected[arg.id]}"
-        assert self._library is not None
         section = self.sections[si]
         persona = self._library.personas[section.persona]
         for other in self.sections:
@@ -182,7 +182,7 @@ class Plan:
                 return (
                     f"in the section for {other.persona} ({names}), where it scores {there.score}"
                 )
-        home = self._home.get(arg.id, si)
+        home = self._home[arg.id]
         if home != si:
             other = self.sections[home]
             return (
@@ -418,7 +418,6 @@ def _keep_what_members_ask_for(
     sections: list[Section],
     args: list[Argument],
     table: _Table,
-    home: dict[str, int],
     library: Library,
 ) -> set[tuple[int, str]]:
     """A member's explicit ``prefers`` and ``priorities`` each keep at least one place in their
@@ -440,9 +439,7 @@ def _keep_what_members_ask_for(
             for wanted, reason in wishes:
                 if any(wanted(c.argument) for c in section.arguments):
                     continue
-                chosen = _claim(
-                    si, member, [a for a in args if wanted(a)], sections, table, home, kept
-                )
+                chosen = _claim(si, member, [a for a in args if wanted(a)], sections, table, kept)
                 if chosen is None:
                     continue
                 chosen.per_member[member.key].explain(reason)
@@ -450,7 +447,6 @@ def _keep_what_members_ask_for(
                 kept.add((si, chosen.argument.id))
                 _make_room(si, section, library, kept)
                 section.arguments.append(chosen)
-                home[chosen.argument.id] = si
     return kept
 
 
@@ -460,7 +456,6 @@ def _claim(
     wanted: list[Argument],
     sections: list[Section],
     table: _Table,
-    home: dict[str, int],
     kept: set[tuple[int, str]],
 ) -> Chosen | None:
     """The argument among ``wanted`` that section ``si`` takes for ``member``, or None."""
@@ -550,7 +545,7 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
         for chosen in section.arguments:
             _credit_shared(chosen, section.members)
 
-    guaranteed = _keep_what_members_ask_for(sections, args, table, home, library)
+    guaranteed = _keep_what_members_ask_for(sections, args, table, library)
 
     # Every member is served: a section left empty takes its best argument not used elsewhere,
     # or else the weakest one of a section that keeps at least one.

@@ -620,3 +620,153 @@ def test_explain_help_points_to_a_page_the_project_has() -> None:
     (page,) = re.findall(r"docs/[\w.-]+\.md", result.output)
     assert (ROOT / page).is_file(), page
     assert "left_out" in (ROOT / page).read_text(encoding="utf-8")
+
+
+# --- the fine print: lists in reasons, the served fallback, shared sections, ties ------------
+
+
+def test_reasons_name_every_item_of_a_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lab = Lab(
+        tmp_path,
+        [arg(f"cost-{i}", "financial") for i in range(4)]
+        + [
+            arg("bundle", "statistic", products=["wms", "pick"]),
+            arg("other", "financial", products=["erp", "crm"]),
+            arg("api", "technical"),
+        ],
+    )
+    dmu = [
+        member("Elena Dimitrova", "finance", role="decision_maker"),
+        member("Fiona Fin", "finance"),
+        member("Tom Tech", "technical"),
+    ]
+    data = lab.explain(monkeypatch, dossier(dmu, products=["wms", "pick"]))
+    assert data["not_eligible"] == {"other": "about erp, crm, not a product of this offer"}
+    assert (
+        "about wms, pick, offered here" in explained(data, "elena-dimitrova")["bundle"]["reasons"]
+    )
+    (tom,) = [m for m in data["members"] if m["id"] == "tom-tech"]
+    whys = {a["id"]: a["why"] for a in tom["left_out"]}
+    assert whys["bundle"].startswith("in the section for finance (Elena Dimitrova, Fiona Fin)")
+
+
+def test_several_kept_places_are_all_named_when_a_section_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = Lab(tmp_path, full_executive_section() + [arg("z-people", "people")])
+    ivan = member(
+        "Ivan Petrov", "executive", role="decision_maker", prefers=["technical", "people"]
+    )
+    (data,) = lab.explain(monkeypatch, dossier([ivan]))["members"]
+    whys = {a["id"]: a["why"] for a in data["left_out"]}
+    assert whys["insight-2"].startswith(
+        "section full (4 places, z-people, z-api kept for what a reader asked for): "
+    )
+
+
+def test_a_wish_nothing_answers_does_not_stop_the_next_one(tmp_path: Path) -> None:
+    lab = Lab(tmp_path, full_executive_section())
+    # No uniqueness argument exists; the technical preference still keeps its place.
+    ivan = member(
+        "Ivan Petrov", "executive", role="decision_maker", prefers=["uniqueness", "technical"]
+    )
+    (section,) = ids(lab.plan(dossier([ivan], criteria=())))
+    assert "z-api" in section
+
+
+def test_an_empty_section_takes_its_best_free_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nobody weighs `people`; a new client's proof gives both 8 points, the product 5 more.
+    lab = Lab(
+        tmp_path,
+        [
+            arg("cost", "financial", products=["wms"]),
+            arg("a-people", "people"),
+            arg("b-people", "people", products=["wms"]),
+        ],
+    )
+    dmu = [
+        member("Ivan Petrov", "executive", role="decision_maker"),
+        member("Elena Dimitrova", "finance"),
+    ]
+    data = lab.explain(monkeypatch, dossier(dmu, products=["wms"], status="new"))
+    ivans = explained(data, "ivan-petrov")
+    assert list(ivans) == ["b-people"]
+    assert ivans["b-people"]["reasons"][-1] == (
+        "the best argument left for this section, so that every reader is served"
+    )
+    plan = lab.plan(dossier(dmu, products=["wms"], status="new"), "plan")
+    (served,) = plan.member_arguments("ivan-petrov")
+    assert [c.points for c in served.contributions][-1] == 0  # a reason, worth no points
+
+
+def test_an_empty_section_takes_what_a_full_one_misses_least(tmp_path: Path) -> None:
+    lab = Lab(tmp_path, [arg("a-cost", "financial"), arg("b-cost", "financial", products=["wms"])])
+    dmu = [
+        member("Ivan Petrov", "executive", role="decision_maker"),
+        member("Elena Dimitrova", "finance"),
+    ]
+    # Elena's section has both (30 and 35); Ivan's is empty and takes the weaker one.
+    assert ids(lab.plan(dossier(dmu, products=["wms"]))) == [["a-cost"], ["b-cost"]]
+    # Never a pinned argument, though: Ivan's section stays empty.
+    pinned = lab.plan(dossier(dmu, products=["wms"], include=["a-cost", "b-cost"]), "pinned")
+    assert ids(pinned) == [[], ["a-cost", "b-cost"]] or ids(pinned) == [[], ["b-cost", "a-cost"]]
+
+
+def test_a_reader_who_earns_points_is_not_told_it_was_chosen_for_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = Lab(tmp_path, [arg("vision", "business_insight"), arg("bios", "people")])
+    dmu = [
+        member("Ivan Petrov", "executive", role="decision_maker", prefers=["business_insight"]),
+        member("Peter Stoyanov", "executive"),
+    ]
+    data = lab.explain(monkeypatch, dossier(dmu, status="existing", include=["bios"]))
+    peters = explained(data, "peter-stoyanov")
+    ivans = explained(data, "ivan-petrov")
+    assert not any("chosen for" in r for r in peters["vision"]["reasons"])
+    # A pinned argument needs no other reason for anyone.
+    assert ivans["bios"]["reasons"] == ["pinned by the account manager (offer.include)"]
+    assert peters["bios"]["reasons"] == ["pinned by the account manager (offer.include)"]
+
+
+def test_equal_scores_out_of_criteria_order_need_no_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = Lab(
+        tmp_path,
+        [
+            arg("a-first", "statistic", criteria=[TCO]),
+            arg("b-other", "financial", products=["wms"]),
+        ],
+    )
+    text = dossier(
+        [member("Elena Dimitrova", "finance")], criteria=(TCO,), products=["wms"], status="existing"
+    )
+    chosen = explained(lab.explain(monkeypatch, text, "eq"), "elena-dimitrova")
+    assert list(chosen) == ["a-first", "b-other"]
+    assert chosen["a-first"]["score"] == chosen["b-other"]["score"]
+    assert not any(r.startswith("comes before") for a in chosen.values() for r in a["reasons"])
+
+
+def test_a_preference_between_equally_missed_arguments_takes_the_one_it_likes(
+    tmp_path: Path,
+) -> None:
+    lab = Lab(
+        tmp_path,
+        [
+            arg("vision", "business_insight"),
+            arg("a-api", "technical"),
+            arg("b-api", "technical", criteria=[SECURITY]),
+        ],
+    )
+    dmu = [
+        member(
+            "Ivan Petrov", "executive", role="decision_maker", prefers=["technical"],
+            priorities=[SECURITY],
+        ),
+        member("Tom Tech", "technical"),
+    ]  # fmt: skip
+    # Tom scores both 30; b-api answers Ivan's priority: Ivan takes it.
+    assert ids(lab.plan(dossier(dmu, criteria=()))) == [["vision", "b-api"], ["a-api"]]
