@@ -36,12 +36,32 @@ class Target:
     path: str  # the module mutated
     tests: tuple[str, ...]  # its focused tests
     functions: tuple[str, ...] = ()  # mutmut name globs, when only part of the module is meant
+    # Tests that run kamdocs in another process: that process imports the installed, unmutated
+    # code, so they cannot kill a mutant; left out, they only cost time (and flake under load).
+    deselect: tuple[str, ...] = ()
 
 
 TARGETS = {
-    "tailor": Target("kamdocs/tailor.py", ("tests/test_tailor.py", "tests/test_tailor_rules.py")),
-    "privacy": Target("kamdocs/privacy.py", ("tests/test_privacy.py", "tests/test_guards.py")),
-    "output": Target("kamdocs/output.py", ("tests/test_faults.py", "tests/test_batch.py")),
+    "tailor": Target(
+        "kamdocs/tailor.py",
+        ("tests/test_tailor.py", "tests/test_tailor_rules.py"),
+        deselect=(
+            "tests/test_tailor_rules.py::test_explain_is_the_same_in_every_process_and_hash_seed",
+        ),
+    ),
+    "privacy": Target(
+        "kamdocs/privacy.py",
+        ("tests/test_privacy.py", "tests/test_privacy_words.py", "tests/test_guards.py"),
+    ),
+    "output": Target(
+        "kamdocs/output.py",
+        ("tests/test_faults.py", "tests/test_batch.py"),
+        deselect=(
+            "tests/test_faults.py::test_ctrl_c_during_a_build",
+            "tests/test_faults.py::test_a_build_killed_midway",
+            "tests/test_faults.py::test_two_builds_at_once_leave_a_consistent_folder",
+        ),
+    ),
     "templating": Target(
         "kamdocs/templating.py",
         ("tests/test_markup.py", "tests/test_render.py"),
@@ -81,6 +101,7 @@ def scratch_copy(name: str, target: Target) -> Path:
         else:
             shutil.copy(src, where / item)
     tests = ", ".join(f'"{t}"' for t in target.tests)
+    deselect = "".join(f', "--deselect", "{t}"' for t in target.deselect)
     with (where / "pyproject.toml").open("a", encoding="utf-8") as config:
         config.write(
             "\n[tool.mutmut]\n"
@@ -88,7 +109,7 @@ def scratch_copy(name: str, target: Target) -> Path:
             'also_copy = ["templates", "dossiers", "docs", "README.md"]\n'
             f'only_mutate = ["{target.path}"]\n'
             f"pytest_add_cli_args_test_selection = [{tests}]\n"
-            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'
+            f'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"{deselect}]\n'
         )
     return where
 
@@ -164,6 +185,7 @@ def run_constants(where: Path, target: Target, report: Report) -> None:
                     "-q",
                     "-p",
                     "no:cacheprovider",
+                    *(arg for t in target.deselect for arg in ("--deselect", t)),
                     *target.tests,
                 ],
                 cwd=where,
