@@ -55,7 +55,12 @@ TARGETS = {
     ),
     "output": Target(
         "kamdocs/output.py",
-        ("tests/test_faults.py", "tests/test_batch.py"),
+        (
+            "tests/test_faults.py",
+            "tests/test_batch.py",
+            "tests/test_uptodate.py",
+            "tests/test_starter.py",
+        ),
         deselect=(
             "tests/test_faults.py::test_ctrl_c_during_a_build",
             "tests/test_faults.py::test_a_build_killed_midway",

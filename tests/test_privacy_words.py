@@ -81,3 +81,21 @@ def test_a_guard_without_private_values_finds_nothing(tmp_path: Path) -> None:
     assert guard.fields == {}
     assert guard.find("sailing") is None
     assert guard.scan_markup("<p>sailing</p>") is None
+
+
+def test_dates_in_lists_are_looked_for_and_booleans_are_not(tmp_path: Path) -> None:
+    templates = small_library(tmp_path)
+    text = DOSSIER.replace(
+        "      hobbies: [sailing]\n",
+        "      hobbies: [sailing]\n      smoker: false\n      anniversaries: [2001-02-03]\n",
+    )
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": text})
+    loaded = load_dossier(
+        tmp_path / "dossiers/acme.yaml", load_library(templates), dt.date(2026, 11, 26)
+    )
+    guard = Guard(loaded.dossier, ("en",))
+    day = ("dmu", 0, "private", "anniversaries", 0)
+    assert guard.find("on 2001-02-03") == day
+    assert guard.find("on February 3, 2001") == day
+    # "false" is a yes/no answer, not a text anyone could recognise in a proposal.
+    assert guard.find("this is false") is None
