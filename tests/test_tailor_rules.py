@@ -647,7 +647,14 @@ def test_reasons_name_every_item_of_a_list(tmp_path: Path, monkeypatch: pytest.M
     )
     (tom,) = [m for m in data["members"] if m["id"] == "tom-tech"]
     whys = {a["id"]: a["why"] for a in tom["left_out"]}
-    assert whys["bundle"].startswith("in the section for finance (Elena Dimitrova, Fiona Fin)")
+    assert (
+        whys["bundle"]
+        == "in the section for finance (Elena Dimitrova, Fiona Fin), where it scores 43"
+    )
+    # Best first: the eligible ones by their score for Tom, then the ineligible.
+    eligible = [a["score"] for a in tom["left_out"] if a["id"] != "other"]
+    assert eligible == sorted(eligible, reverse=True) and len(set(eligible)) > 1
+    assert tom["left_out"][-1]["id"] == "other"
 
 
 def test_several_kept_places_are_all_named_when_a_section_is_full(
