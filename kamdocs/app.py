@@ -15,6 +15,7 @@ from kamdocs.dossier import Dossier, Loaded, load_dossier
 from kamdocs.errors import InputError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
+from kamdocs.privacy import public_warnings
 from kamdocs.slug import slugify
 from kamdocs.starter import starter
 from kamdocs.workspace import Workspace, build_date, dossier_files
@@ -90,6 +91,7 @@ def load_all(
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
+        problems.extend(public_warnings(item, library))
     return Checked(library, loaded, raise_if(problems, strict))
 
 
@@ -209,10 +211,19 @@ def render(
     raise_if(problems, strict)
     files = dossier_files(paths or [workspace.dossiers])
     today = build_date(date)
-    job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
+    job = Job(
+        library,
+        workspace.templates,
+        formats,
+        today,
+        workspace.valid_days,
+        workspace.locale,
+        workspace.supplier,
+    )
     standing: dict[Path, Outcome] = {}
     settings = {"date": today.isoformat(), "locale": workspace.locale}
     settings["valid_days"] = str(workspace.valid_days)
+    settings["supplier"] = workspace.supplier.model_dump_json()  # heads every page
     if pdf is not None:
         settings["libreoffice"] = pdf.version_key(program)
     inputs = uptodate.fingerprint(workspace.templates, formats, settings)
@@ -355,9 +366,10 @@ def _standing(
 def _warnings_of(path: Path, job: Job) -> list[Problem]:
     """The warnings (or, had it changed since, the problems) of a dossier that is not rendered."""
     try:
-        return load_dossier(path, job.library, job.today, job.valid_days, job.locale).warnings
+        loaded = load_dossier(path, job.library, job.today, job.valid_days, job.locale)
     except InputError as exc:
         return exc.problems
+    return [*loaded.warnings, *public_warnings(loaded, job.library)]
 
 
 def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
