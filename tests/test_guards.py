@@ -30,16 +30,6 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # --- the privacy guard reads the DOCX relationship parts -------------------------------------
 
 
-def test_a_private_value_in_a_link_target_is_refused_in_the_docx_rels(ws: Path) -> None:
-    # "sailing" is Ivan Petrov's private hobby; a link target goes only into the .rels part.
-    with_argument(ws, "Fine. See [our partner](https://sailing.example/x).")
-
-    [problem] = refused(run("render", "dossiers/acme.yaml", "-f", "docx", "-o", "out"))
-    assert f"would appear in {SLUG}.docx (word/_rels/document.xml.rels)" in problem
-    assert "dmu[0].private.hobbies[0]" in problem
-    assert not (ws / "out").exists()
-
-
 def test_a_public_link_target_reaches_the_docx_rels(ws: Path) -> None:
     # The same text with another host renders, and the target is where the guard looked.
     with_argument(ws, "Fine. See [our partner](https://harbour.example/x).")
