@@ -40,6 +40,17 @@ def test_a_public_link_target_reaches_the_docx_rels(ws: Path) -> None:
         assert b"https://harbour.example/x" in package.read("word/_rels/document.xml.rels")
 
 
+def test_a_private_value_made_into_a_link_target_is_found_in_the_docx_rels(ws: Path) -> None:
+    # Template code assembles Ivan's hobby "sailing" into a link target: it stands in no input as
+    # written, so it is a leak, and in a DOCX it is only in word/_rels/document.xml.rels.
+    with_argument(ws, "Fine. See [our partner](https://{{ 'sai' ~ 'ling' }}.example/x).")
+    result = run("render", "dossiers/acme.yaml", "-f", "docx", "-o", "out")
+    lines = refused(result, "dossiers/acme.yaml:")
+    assert any("word/_rels/document.xml.rels" in problem for problem in lines), lines
+    assert "sailing" not in result.stderr
+    assert not (ws / "out").exists() or not list((ws / "out").iterdir())
+
+
 # --- the reference document's parsers expand no entity and reach no network ------------------
 
 MARKER = "EXTERNAL-ENTITY-MARKER-57"
