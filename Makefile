@@ -18,10 +18,14 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-## Render every sample dossier into build/ (Markdown, HTML and DOCX, with manifest.json).
+# PDF needs LibreOffice: the demo makes it where soffice is installed (CI installs it).
+comma := ,
+DEMO_FORMATS := md,docx,html$(if $(shell command -v soffice 2>/dev/null),$(comma)pdf)
+
+## Render every sample dossier into build/ (Markdown, HTML, DOCX and, with LibreOffice, PDF).
 demo: $(STAMP)
 	$(BIN)/kamdocs validate --strict
-	$(BIN)/kamdocs build --strict -f md,docx,html -o build
+	$(BIN)/kamdocs build --strict -f $(DEMO_FORMATS) -o build
 
 ## Run the test suite and the linter.
 test: $(TEST_STAMP)
