@@ -288,6 +288,15 @@ def _load_locales(folder: Path, problems: list[Problem]) -> dict[str, dict[str, 
                     (), f"wording '{key}' is missing (it is in {', '.join(others)}.yaml)"
                 )
             )
+    from babel import localedata  # noqa: PLC0415 - Babel is slow to import
+
+    for lang in locales:
+        if not localedata.exists(lang.replace("-", "_")):
+            message = (
+                f"Babel has no locale data for '{lang}': the dates and numbers of a '{lang}' "
+                "proposal print as in English (name the file after a CLDR locale, e.g. de, fr_CH)"
+            )
+            problems.append(Problem(lines[lang].path, 1, "", message, "warning"))
     return locales
 
 

@@ -822,3 +822,21 @@ def test_validate_outside_a_workspace_names_the_folder_and_the_ways_out(ws: Path
         "run kamdocs in a workspace (the folder with kamdocs.yaml, or below it), or give "
         "--templates DIR\n"
     )
+
+
+def test_a_language_babel_does_not_know_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_library(tmp_path)
+    english = (tmp_path / "templates/locales/en.yaml").read_text(encoding="utf-8")
+    build_file_tree(tmp_path, {"templates/locales/xx.yaml": english, "dossiers/acme.yaml": DOSSIER})
+    monkeypatch.chdir(tmp_path)
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+    assert (
+        "templates/locales/xx.yaml:1: warning: Babel has no locale data for 'xx': the dates and "
+        "numbers of a 'xx' proposal print as in English (name the file after a CLDR locale, "
+        "e.g. de, fr_CH)"
+    ) in result.stderr.splitlines()
+    assert "locales/en.yaml" not in result.stderr
+    assert run("validate", "--strict").exit_code == 1
