@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ class Checked:
 
     library: Library
     dossiers: list[Loaded]
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def load_all(
@@ -63,13 +64,24 @@ def load_all(
 
 
 def validate(
-    workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None
+    workspace: Workspace,
+    paths: list[Path] | None,
+    date: dt.date | None = None,
+    strict: bool = False,
 ) -> Checked:
-    """Check the dossiers, the library and the content template; write nothing."""
-    checked = load_all(workspace, paths, date)
-    from kamdocs.render.content import check_template  # noqa: PLC0415
+    """Check the dossiers, the library and the templates (``kamdocs templates check``, every
+    dossier rendered in memory in every format); write nothing."""
+    from kamdocs import lint  # noqa: PLC0415
 
-    raise_if(check_template(workspace.templates))
+    problems = list(lint.check(workspace, paths, date, strict).findings)
+    checked = None
+    try:
+        checked = load_all(workspace, paths, date)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    raise_if(problems)
+    assert checked is not None
+    checked.warnings = [p for p in problems if p.is_warning]
     return checked
 
 

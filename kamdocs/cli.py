@@ -84,6 +84,8 @@ def validate(paths: tuple[Path, ...], templates: Path | None, date: dt.datetime 
     from kamdocs import app
 
     checked = app.validate(_workspace(templates), list(paths), _date(date))
+    for warning in checked.warnings:
+        click.echo(str(warning), err=True)
     lib = checked.library
     n = len(checked.dossiers)
     click.echo(
@@ -212,3 +214,47 @@ def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: P
         click.echo(json.dumps(explanation.as_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(explanation.as_text(), nl=False)
+
+
+@main.group()
+def templates() -> None:
+    """Check what marketing owns: the templates, the styles and the argument library."""
+
+
+@templates.command("check")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: FILE:LINE: message lines on stderr; json: a list of findings on stdout.",
+)
+@_templates_option
+@_date_option
+@_handle_errors
+def templates_check(
+    strict: bool, output_format: str, templates: Path | None, date: dt.datetime | None
+) -> None:
+    """Compile every template and library text, check every name, class and style they use,
+    every language's texts, then render every dossier in every format (nothing is written)."""
+    import json
+
+    from kamdocs import lint
+
+    report = lint.check(_workspace(templates), None, _date(date), strict)
+    if output_format == "json":
+        click.echo(json.dumps(lint.as_json(report.findings), indent=2, ensure_ascii=False))
+    else:
+        for finding in report.findings:
+            click.echo(str(finding), err=True)
+        if not report.errors:
+            n, w = report.dossiers, len(report.warnings)
+            warned = f", {w} warning{'s' if w != 1 else ''}" if w else ""
+            click.echo(
+                f"OK: {report.templates}: every template, text and style checked; "
+                f"{n} dossier{'s' if n != 1 else ''} rendered in {', '.join(lint.FORMATS)}{warned}"
+            )
+    if report.errors:
+        sys.exit(1)

@@ -273,6 +273,14 @@ STYLES: list[str] = [
       <w:pPr><w:keepLines/><w:spacing w:before="240"/></w:pPr>
       <w:rPr><w:b/><w:bCs/><w:color w:val="{TEAL}"/></w:rPr>
     </w:style>""",
+    f"""<w:style w:type="paragraph" w:customStyle="1" w:styleId="Detail">
+      <w:name w:val="Detail"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="39"/>
+      <w:qFormat/>
+      <w:pPr>
+        <w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="{GREY}"/></w:pBdr>
+        <w:ind w:left="227"/></w:pPr>
+      <w:rPr><w:color w:val="{GREY}"/></w:rPr>
+    </w:style>""",
     f"""<w:style w:type="paragraph" w:customStyle="1" w:styleId="Small">
       <w:name w:val="Small"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="39"/>
       <w:qFormat/>
