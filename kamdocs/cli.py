@@ -258,3 +258,70 @@ def templates_check(
             )
     if report.errors:
         sys.exit(1)
+
+
+_pdf_option = click.option(
+    "--pdf/--no-pdf",
+    default=None,
+    help="Thumbnails of each page of the PDF (default: where LibreOffice is installed; "
+    "else the HTML is shown scaled down).",
+)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the gallery (default: build/preview).",
+)
+@_date_option
+@_templates_option
+@_pdf_option
+@_handle_errors
+def preview(
+    out: Path | None, date: dt.datetime | None, templates: Path | None, pdf: bool | None
+) -> None:
+    """Build every dossier in every format and a gallery, OUT/index.html, to look at them."""
+    from kamdocs.preview import preview as build_preview
+
+    gallery = build_preview(_workspace(templates), out, _date(date), pdf)
+    n = len(gallery.cards)
+    click.echo(f"wrote {gallery.out / 'index.html'}: {n} proposal{'s' if n != 1 else ''}")
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the gallery (default: build/preview).",
+)
+@_date_option
+@_templates_option
+@click.option(
+    "--pdf/--no-pdf", default=False, help="Page thumbnails from a PDF (slow; default: off)."
+)
+@_handle_errors
+def serve(
+    port: int, out: Path | None, date: dt.datetime | None, templates: Path | None, pdf: bool
+) -> None:
+    """Serve the gallery on 127.0.0.1 and rebuild it on every change under templates/ or the
+    dossiers; the open page reloads itself. Ctrl-C stops it."""
+    from kamdocs.preview.serve import Server
+
+    try:
+        server = Server(_workspace(templates), out, port, _date(date), pdf)
+    except OSError as exc:
+        from kamdocs.errors import UsageError
+
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+    server.start()
+    click.echo(f"serving {server.url} (Ctrl-C stops)", err=True)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.stop()
