@@ -317,11 +317,12 @@ def serve(
         from kamdocs.errors import UsageError
 
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
-    server.start()
-    click.echo(f"serving {server.url} (Ctrl-C stops)", err=True)
     try:
+        server.start()
+        click.echo(f"serving {server.url} (Ctrl-C stops)", err=True)
         server.wait()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        pass  # Ctrl-C is how serve ends
     finally:
         server.stop()
+    click.echo("stopped", err=True)

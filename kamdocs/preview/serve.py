@@ -171,6 +171,10 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path == "/favicon.ico":  # the browser asks; there is none
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self.end_headers()
+            return
         if path == VERSION_PATH:
             self._send(str(self.state.version).encode(), "text/plain; charset=utf-8")
             return
