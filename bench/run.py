@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import compare  # noqa: E402
 import gen  # noqa: E402
+import pdf as pdf_bench  # noqa: E402
 
 DATE = "2026-11-26"
 MB = 1024 * 1024
@@ -45,6 +46,7 @@ TARGETS = {  # name: (operator, value, unit)
     "peak_growth": ("<=", 1.15, "x"),
     "render_docx_ms": ("<", 250, "ms"),
     "help_ms": ("<", 150, "ms"),
+    "x_vs_soffice_pdf": (">=", 4, "x"),
 }
 
 # Runs a command in a fresh process and reports its wall time, the peak RSS of the largest
@@ -425,6 +427,9 @@ def evaluate(res: dict) -> dict:
                                max(filter(None, (growth, tree_growth)), default=None)),
         "render_docx_ms": verdict("render_docx_ms", lat["render_docx"]["median"]),
         "help_ms": verdict("help_ms", lat["help"]["median"]),
+        "x_vs_soffice_pdf": verdict(
+            "x_vs_soffice_pdf", res.get("pdf", {}).get("x_vs_soffice_one_by_one")
+        ),
     }
     return res
 
@@ -494,6 +499,18 @@ def report(res: dict) -> str:
     if cold:
         row("    same, PYTHONDONTWRITEBYTECODE=1 (no .pyc)",
             f"{fmt(cold['median'], 0)} ms ({fmt(cold['best'], 0)})")
+    pdf = res.get("pdf", {})
+    section(f"PDF per document, {pdf.get('docs', 0)} dossiers (kamdocs build -f docx,pdf)")
+    if "kamdocs_s_per_pdf" in pdf:
+        row("  kamdocs, a list of files per LibreOffice start",
+            f"{fmt(pdf['kamdocs_s_per_pdf'] * 1000, 0)} ms/doc")
+        row("  soffice --convert-to pdf, one start per file",
+            f"{fmt(pdf['soffice_one_by_one_s_per_pdf'] * 1000, 0)} ms/doc")
+        row("  soffice one by one / kamdocs", f"{fmt(pdf['x_vs_soffice_one_by_one'])}x",
+            t["x_vs_soffice_pdf"]["target"], status(t["x_vs_soffice_pdf"]))
+    else:
+        row("  kamdocs against soffice", pdf.get("skipped", "not measured (--pdf 0)"),
+            t["x_vs_soffice_pdf"]["target"], "—")
     if cmp_:
         section(f"per document, DOCX from the same Markdown, {cmp_['sample_docs']} sampled docs "
                 f"(median md {fmt(cmp_['sample_md_kb_median'])} KB)")
@@ -622,6 +639,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None,
                     help="results file (default bench/results.json; "
                          "bench/results-quick.json with --quick)")
+    ap.add_argument("--pdf", type=int, default=None,
+                    help="dossiers in the PDF comparison (default 100; 0 skips it)")
     ap.add_argument("--strict", action="store_true", help="exit 3 when any target is missed")
     args = ap.parse_args(argv)
     quick = args.quick
@@ -631,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     budget = args.budget if args.budget is not None else (10.0 if quick else 75.0)
     sample_k = args.sample or (4 if quick else 30)
     lat_runs = args.latency_runs or (3 if quick else 10)
+    pdf_n = args.pdf if args.pdf is not None else (4 if quick else 100)
     out_file = args.out or (HERE / ("results-quick.json" if quick else "results.json"))
 
     started = time.perf_counter()
@@ -688,6 +708,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_compare:
             sample, warm = pick_sample(ws / "out-md", ws, sample_k, 4 if quick else 20)
             res["compare"] = comparisons(ws, sample, warm, passes=1 if quick else 3)
+
+        if pdf_n:
+            pws = base / f"ws-pdf-{pdf_n}"
+            log(f"PDF: {pdf_n} dossiers, kamdocs' batch against soffice one file at a time")
+            gen.generate(pws, pdf_n, args.seed)
+            res["pdf"] = pdf_bench.time_pdf(exe, pws, pdf_n, env=ENV)
 
         if big:
             bws = base / f"ws-{big}"

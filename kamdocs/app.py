@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from kamdocs.build import Job, Outcome
     from kamdocs.output import Batch
     from kamdocs.tailor import Plan
-    from kamdocs.uptodate import Recorded
+    from kamdocs.uptodate import Listed, Recorded
 
 
 @dataclass
@@ -126,6 +128,7 @@ class Written:
     outputs: list[tuple[str, str]]  # file name in ``out``, sha256
     dossiers: int
     kept: int = 0  # of the outputs, those an earlier build wrote and that still stand
+    removed: list[str] = field(default_factory=list)  # files of an earlier build, now gone
 
 
 def _progress(items: Iterator[Outcome], length: int, show: bool):  # noqa: ANN202
@@ -152,33 +155,49 @@ def render(
 ) -> Written:
     """Render dossiers into ``out``, all or nothing: any problem anywhere and nothing changes.
 
-    With ``manifest`` (a build), a dossier whose outputs in ``out`` are up to date (see
-    ``uptodate``) is not rendered again, unless ``force``.
+    Every run keeps ``out/manifest.json`` true: each output with its sha256 and the dossier it
+    came from. A build (``manifest``) lists exactly what it wrote and removes the files its
+    previous manifest listed that it no longer writes; a dossier whose outputs are up to date
+    (see ``uptodate``) is not rendered again, unless ``force``. A render adds its files to the
+    folder's manifest and refuses to replace a file that came from another dossier, unless
+    ``force``.
     """
     from kamdocs import uptodate
     from kamdocs.build import Job, outcomes
     from kamdocs.output import Batch
     from kamdocs.render.content import check_template
 
+    pdf = None
+    if "pdf" in formats:
+        from kamdocs.render import pdf  # noqa: PLC0415 - only when asked for
+
+        program = pdf.soffice()  # before anything is rendered: no LibreOffice, no work
     library = load_library(workspace.templates)
     raise_if(check_template(workspace.templates))
     files = dossier_files(paths or [workspace.dossiers])
     today = build_date(date)
     job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
-    inputs = None
     standing: dict[Path, Outcome] = {}
-    if manifest:
-        settings = {"date": today.isoformat(), "locale": workspace.locale}
-        settings["valid_days"] = str(workspace.valid_days)
-        inputs = uptodate.fingerprint(workspace.templates, formats, settings)
-        if not force:
-            standing = _standing(files, out, formats, uptodate.earlier(out, inputs))
+    settings = {"date": today.isoformat(), "locale": workspace.locale}
+    settings["valid_days"] = str(workspace.valid_days)
+    if pdf is not None:
+        settings["libreoffice"] = pdf.version_key(program)
+    inputs = uptodate.fingerprint(workspace.templates, formats, settings)
+    if manifest and not force:
+        standing = _standing(files, out, formats, uptodate.earlier(out, inputs))
+    if not manifest and uptodate.foreign(out):
+        raise OutputError(
+            f"{out / uptodate.MANIFEST}: not a kamdocs manifest, and kamdocs keeps its own "
+            "manifest.json in the output folder: choose another folder with -o"
+        )
+    before_inputs, before = uptodate.listed(out)
     problems: list[Problem] = []
     slugs: dict[str, str] = {}
     sources: dict[str, tuple[str, str]] = {}  # output name -> dossier path, its sha256
     fresh = outcomes(job, [path for path in files if path not in standing])
     ordered = (standing.get(path) or next(fresh) for path in files)
-    with Batch(out) as batch:
+    converter = pdf.Converter(program, today) if pdf is not None else contextlib.nullcontext()
+    with Batch(out) as batch, converter:
         with _progress(ordered, len(files), progress) as results:
             for result in results:
                 problems.extend(result.problems)
@@ -196,20 +215,74 @@ def render(
                     )
                     continue
                 slugs[result.slug] = result.path
+                if not manifest and not force:
+                    problems.extend(_owned_by_another(result, out, formats, before))
                 if problems:
                     continue  # keep finding problems, but stage nothing more
-                for name, data in result.files.items():
+                documents = dict(result.files)
+                if pdf is not None and documents:  # rendered now, not kept from a build
+                    docx = f"{result.slug}.docx"
+                    data = documents[docx] if "docx" in formats else documents.pop(docx)
+                    converter.add(result.slug, data)
+                    sources[f"{result.slug}.pdf"] = (result.path, result.dossier_sha256)
+                for name, data in documents.items():
                     batch.add(name, data)
                     sources[name] = (result.path, result.dossier_sha256)
                 for name, digest in result.kept:
                     batch.keep(name, digest)
                     sources[name] = (result.path, result.dossier_sha256)
         raise_if(problems)
+        if pdf is not None:
+            for name, data in converter.convert():
+                batch.add(name, data)
         kept = len(batch.kept)
+        listed = _listing(batch, sources)
         if manifest:
-            batch.add_chunks("manifest.json", _manifest(batch, sources, today, formats, inputs))
-        outputs = batch.commit()
-    return Written(out, outputs, len(slugs), kept)
+            for name, entry in sorted(before.items()):
+                if name not in listed:
+                    batch.remove(name, entry.sha256)  # a dossier deleted, a format dropped
+        else:  # a render: the folder's other files stay listed as they were
+            for name, entry in before.items():
+                listed.setdefault(name, (entry.sha256, entry.dossier, entry.dossier_sha256))
+            if before_inputs != inputs and len(listed) > len(sources):
+                inputs = None  # files of other runs with other inputs: none counts as up to date
+        batch.add_chunks("manifest.json", _manifest(listed, today, formats, inputs))
+        outputs = [(n, d) for n, d in batch.commit() if manifest or n != "manifest.json"]
+    return Written(out, outputs, len(slugs), kept, batch.removed)
+
+
+def _owned_by_another(
+    result: Outcome, out: Path, formats: tuple[str, ...], before: dict[str, Listed]
+) -> list[Problem]:
+    """A file this render would replace that the folder's manifest says came from another
+    dossier (two dossiers of one client, rendered one after the other)."""
+    found = []
+    for fmt in formats:
+        name = f"{result.slug}.{fmt}"
+        entry = before.get(name)
+        if (
+            entry is not None
+            and not _same_file(entry.dossier, result.path)
+            and os.path.lexists(out / name)  # a file deleted since is replaced by no one
+        ):
+            line, where = result.slug_at
+            found.append(
+                Problem(
+                    result.path,
+                    line,
+                    where,
+                    f"would replace {out / name}, which {out / 'manifest.json'} says came from "
+                    f"{entry.dossier}; render with --force to replace it",
+                )
+            )
+    return found
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):  # pragma: no cover - a loop of links
+        return a == b
 
 
 def _standing(
@@ -238,9 +311,17 @@ def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
         return 1, "client"
 
 
+def _listing(batch: Batch, sources: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str, str]]:
+    """Output name -> its sha256, its dossier and the dossier's sha256, for this run's files."""
+    return {
+        name: (digest, *sources[name])
+        for name, digest in batch.staged + batch.kept
+        if name in sources
+    }
+
+
 def _manifest(
-    batch: Batch,
-    sources: dict[str, tuple[str, str]],
+    listed: dict[str, tuple[str, str, str]],
     date: dt.date,
     formats: tuple[str, ...],
     inputs: str | None,
@@ -260,14 +341,13 @@ def _manifest(
         "outputs": [],
     }
     text = json.dumps(head, indent=2, ensure_ascii=False)
-    staged = sorted(batch.staged + batch.kept)
-    if not staged:
+    if not listed:
         yield (text + "\n").encode("utf-8")
         return
     yield text.removesuffix("[]\n}").encode("utf-8") + b"["
     sep = "\n"
-    for name, digest in staged:
-        dossier, dossier_sha256 = sources[name]
+    for name in sorted(listed):
+        digest, dossier, dossier_sha256 = listed[name]
         yield (
             f'{sep}    {{\n      "path": {quote(name)},\n      "sha256": {quote(digest)},\n'
             f'      "dossier": {quote(dossier)},\n'

@@ -72,8 +72,10 @@ def _render(path: Path) -> Outcome:
 
 
 def _worker_init() -> None:
-    # Ctrl-C goes to the whole process group; the parent alone decides how a batch ends.
+    # Ctrl-C goes to the whole process group, and so may SIGTERM (a CI time-out); the parent
+    # alone decides how a batch ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # If the parent is killed (SIGKILL, OOM killer), nobody closes the pool: the workers would
     # wait for work forever, holding the parent's pipes. Leave once the parent is gone.
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()

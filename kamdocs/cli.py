@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,28 @@ import click
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
+class Terminated(BaseException):
+    """SIGTERM (what a CI time-out sends) arrived: unwound like Ctrl-C, so that staged files
+    are removed and a commit under way is undone."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (an embedding program): its own handling stays
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Print the project's errors as the user should see them and exit with their code."""
 
@@ -25,13 +49,17 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         from kamdocs.errors import KamdocsError
 
         try:
-            return func(*args, **kwargs)
+            with _sigterm_as_interrupt():
+                return func(*args, **kwargs)
         except KamdocsError as exc:
             click.echo(str(exc), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted; no output was changed", err=True)
             sys.exit(130)
+        except Terminated:
+            click.echo("terminated; no output was changed", err=True)
+            sys.exit(143)
 
     return wrapper
 
@@ -46,18 +74,37 @@ def _workspace(templates: Path | None = None) -> Any:
     return find_workspace(templates=templates)
 
 
+def _not_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``-f ''`` (an unset variable in a script) is a usage error, exit 2."""
+    if value is not None and not str(value).strip(", "):
+        raise click.BadParameter("must not be empty", ctx, param)
+    return value
+
+
 # Options several commands share (click makes a new parameter each time one is applied).
 _formats_option = click.option(
     "-f",
     "--formats",
     "formats",
-    metavar="md,docx,html",
+    metavar="md,docx,html,pdf",
+    callback=_not_empty,
     help="Formats to write (default: the workspace's, md and docx).",
 )
+
+
+class _Folder(click.Path):
+    """A folder option: an empty value is an error, not the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("must not be empty", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 _out_option = click.option(
     "-o",
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_Folder(file_okay=False, path_type=Path),
     help="Output folder (default: build).",
 )
 _date_option = click.option(
@@ -127,6 +174,11 @@ def _show_progress() -> bool:
 @_out_option
 @_date_option
 @_templates_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files in OUT that OUT/manifest.json says came from another dossier.",
+)
 @_handle_errors
 def render(
     dossiers: tuple[Path, ...],
@@ -134,8 +186,13 @@ def render(
     out: Path | None,
     date: dt.datetime | None,
     templates: Path | None,
+    force: bool,
 ) -> None:
-    """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>."""
+    """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>.
+
+    OUT/manifest.json is kept up to date with the files written and the dossier each came
+    from; a file that came from another dossier is not replaced without --force.
+    """
     from kamdocs import app
     from kamdocs.workspace import parse_formats
 
@@ -147,6 +204,7 @@ def render(
         out or ws.out,
         _date(date),
         progress=_show_progress(),
+        force=force,
     )
     for name, _ in written.outputs:
         click.echo(f"wrote {written.out / name}")
@@ -190,6 +248,8 @@ def build(
         progress=_show_progress(),
         force=force,
     )
+    for name in written.removed:
+        click.echo(f"removed {target / name}: no longer built (its dossier or format is gone)")
     kept = f" ({written.kept} up to date, kept as they were)" if written.kept else ""
     click.echo(
         f"built {written.dossiers} proposals: "
@@ -214,6 +274,59 @@ def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: P
         click.echo(json.dumps(explanation.as_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(explanation.as_text(), nl=False)
+
+
+@main.command()
+@click.argument("dossiers", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--sent", type=DATE, help="The day the offer went out (overrides offer.sent).")
+@click.option(
+    "--date", "date", type=DATE, help="Build date (YYYY-MM-DD): what is done, overdue, planned."
+)
+@click.option(
+    "--ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the plan as a calendar file (RFC 5545) to import.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@click.option(
+    "--birthdays",
+    is_flag=True,
+    help="Add the DMU's birthdays to the --ics file: private data, for your own calendar only.",
+)
+@_templates_option
+@_handle_errors
+def followup(
+    dossiers: tuple[Path, ...],
+    sent: dt.datetime | None,
+    date: dt.datetime | None,
+    ics: Path | None,
+    as_json: bool,
+    birthdays: bool,
+    templates: Path | None,
+) -> None:
+    """After sending: the confirmation call, the expiry reminder and the tender milestones of
+    each DOSSIER (files or folders), on working days."""
+    import json
+
+    from kamdocs.followup import plan_followups
+
+    result = plan_followups(
+        _workspace(templates), list(dossiers), _date(sent), _date(date), ics, birthdays
+    )
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.as_text(), nl=False)
+    if result.written is not None:
+        click.echo(f"wrote {result.written}", err=True)
+        if result.private:
+            click.echo(
+                f"{result.written} holds private data (the DMU's birthdays), readable by you "
+                "only: import it into your own calendar, never share or send it",
+                err=True,
+            )
 
 
 @main.group()

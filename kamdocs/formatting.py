@@ -47,3 +47,11 @@ def number(value: Decimal | int, lang: str) -> str:
 def percent(value: Decimal | int, lang: str) -> str:
     """``20`` -> ``20%`` (``20 %`` in Bulgarian); the value is in percent, not a fraction."""
     return format_percent(Decimal(value) / 100, locale=locale(lang), decimal_quantization=False)
+
+
+@lru_cache(maxsize=4096)
+def day(value: dt.date, lang: str) -> str:
+    """A short date with its weekday: ``Mon, Nov 30, 2026``; ``пн, 30.11.2026 г.``."""
+    from babel.dates import format_skeleton  # noqa: PLC0415
+
+    return format_skeleton("yMMMEd", value, locale=locale(lang))

@@ -28,6 +28,13 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+# Data and size of a file on disk, not its times: what a reader needs after a power cut.
+_flush = getattr(os, "fdatasync", os.fsync)
+
+# Written by kamdocs before 0.x locked the folder itself; removed by a commit when found.
+OLD_LOCK = ".kamdocs.lock"
+
+
 class Batch:
     """Stage files next to their targets, then move them all into place, or none of them.
 
@@ -44,6 +51,10 @@ class Batch:
         self.staged: list[tuple[str, str]] = []
         # Files of an earlier build that stay as they are, with the sha256 they must still have.
         self.kept: list[tuple[str, str]] = []
+        # Files of an earlier build that this one no longer writes: name and recorded sha256.
+        self.obsolete: list[tuple[str, str]] = []
+        self.removed: list[str] = []  # of those, the names a commit removed
+        self._moved: list[tuple[Path, Path]] = []  # each removed file and its backup
         self._pid = os.getpid()
         self._created: list[Path] = []
         self._lock_fd: int | None = None
@@ -72,6 +83,11 @@ class Batch:
     def _temp(self, i: int, name: str) -> Path:
         return self.out / f".{name}.{self._pid}.{i}.tmp"
 
+    def remove(self, name: str, digest: str) -> None:
+        """Remove ``out/name`` at ``commit`` if it still has the sha256 ``digest`` (a file an
+        earlier build wrote and this one no longer does); any other file stays."""
+        self.obsolete.append((name, digest))
+
     def keep(self, name: str, digest: str) -> None:
         """Count ``out/name``, as it is, among the batch's files; ``commit`` checks (under the
         folder's lock) that it still has the sha256 ``digest``."""
@@ -93,6 +109,10 @@ class Batch:
                 for chunk in chunks:
                     fh.write(chunk)
                     sha.update(chunk)
+                fh.flush()
+                # This file alone reaches the disk before the commit renames it: a power cut
+                # after the rename cannot leave an empty document in place of the old one.
+                _flush(fh.fileno())
         except BaseException as exc:  # also Ctrl-C: never leave a half-written temporary file
             with contextlib.suppress(OSError):
                 temp.unlink()
@@ -110,11 +130,8 @@ class Batch:
         if a replacement fails (or Ctrl-C arrives) the ones already made are undone. Returns the
         name and sha256 of every file written, in the order they were staged.
         """
-        if not self.staged and not self.kept:
+        if not self.staged and not self.kept and not self.obsolete:
             return []
-        # One flush of every staged file to disk, so a power cut after a rename cannot leave
-        # an empty document in place of the old one (cheaper than an fsync per file).
-        os.sync()
         self._lock()
         # For each target replaced so far: True, backed up; False, did not exist; None, existed
         # but could not be backed up (no hard links), so the new file stays.
@@ -135,10 +152,15 @@ class Batch:
                 failed = target = self.out / name
                 done.append(_backup(target, i))
                 os.replace(self._temp(i, name), target)
+            moved = self._remove_obsolete(len(self.staged))
             failed = self.out
             _fsync_dir(self.out)
         except BaseException as exc:
+            for target, backup in reversed(self._moved):
+                with contextlib.suppress(OSError):
+                    os.replace(backup, target)
             _undo(self.out, self.staged, done)
+            self.removed, self._moved = [], []
             self.abort()
             if isinstance(exc, OSError):
                 raise OutputError(f"{failed}: cannot replace: {exc.strerror}") from None
@@ -149,34 +171,68 @@ class Batch:
             if done[i]:
                 with contextlib.suppress(OSError):
                     _backup_path(self.out / name, i).unlink()
-        result, self.staged, self.kept = self.staged + self.kept, [], []
+        for _, backup in moved:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+        self._moved = []
+        result, self.staged, self.kept, self.obsolete = self.staged + self.kept, [], [], []
         return result
+
+    def _remove_obsolete(self, first: int) -> list[tuple[Path, Path]]:
+        """Under the lock: move each obsolete file that is still the one recorded to a hidden
+        backup (put back if the commit fails); return (file, backup) of each one moved."""
+        ours = {name for name, _ in self.staged} | {name for name, _ in self.kept}
+        for j, (name, digest) in enumerate(self.obsolete):
+            target = self.out / name
+            if name in ours or target.is_symlink() or sha256_of(target) != digest:
+                continue  # written again, or no longer the file the earlier build wrote
+            backup = _backup_path(target, first + j)
+            os.replace(target, backup)
+            self._moved.append((target, backup))
+            self.removed.append(name)
+        return self._moved
 
     def abort(self) -> None:
         """Remove every staged file; what was in the folder before stays as it was."""
         for i, (name, _) in enumerate(self.staged):
             with contextlib.suppress(OSError):
                 self._temp(i, name).unlink()
-        self.staged, self.kept = [], []
+        self.staged, self.kept, self.obsolete = [], [], []
         for folder in self._created:  # only folders this batch made, and only while empty
             with contextlib.suppress(OSError):
                 folder.rmdir()
         self._created = []
 
     def _lock(self) -> None:
-        if fcntl is None:
+        """Take the folder's own lock: ``flock`` on the output folder itself, so that nothing
+        is created in it (or, through a link, anywhere else) and a second build waits."""
+        if fcntl is None:  # pragma: no cover - Windows: no lock (README)
             return
-        try:
-            self._lock_fd = os.open(self.out / ".kamdocs.lock", os.O_CREAT | os.O_RDWR, 0o644)
-        except OSError:
-            return  # a read-only folder has already failed at staging
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        self._lock_fd = lock_folder(self.out)
+        old = self.out / OLD_LOCK
+        if old.is_file() and not old.is_symlink():
+            with contextlib.suppress(OSError):
+                old.unlink()
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
+            os.close(self._lock_fd)  # closing the last descriptor releases the lock
             self._lock_fd = None
+
+
+def lock_folder(folder: Path) -> int:
+    """An open descriptor of ``folder`` holding its exclusive ``flock`` (waits for another
+    holder); close it to release the lock."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot lock the output folder: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as exc:
+        os.close(fd)
+        raise OutputError(f"{folder}: cannot lock the output folder: {exc.strerror}") from None
+    return fd
 
 
 def sha256_of(path: Path) -> str | None:

@@ -25,6 +25,8 @@ from kamdocs.output import sha256_of
 from kamdocs.slug import SLUG_PATTERN
 
 MANIFEST = "manifest.json"
+# The name of every file a build or render writes but the manifest.
+OUTPUT_NAME = rf"{SLUG_PATTERN.strip('^$')}\.(?:md|docx|html|pdf)"
 VCS = frozenset({".git", ".hg", ".svn"})
 # The libraries whose versions can change a proposal's bytes (module, its version attribute):
 # those running, which is what counts, and cheaper to ask than the installed metadata.
@@ -88,6 +90,49 @@ def _tree(folder: Path) -> Iterator[tuple[str, Path]]:
             yield name, path
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One output as the folder's manifest lists it."""
+
+    sha256: str
+    dossier: str
+    dossier_sha256: str
+
+
+def listed(out: Path) -> tuple[str | None, dict[str, Listed]]:
+    """The fingerprint and the outputs the manifest in ``out`` lists, whoever wrote it (a build
+    or a render); only names a build or render writes, ``<slug>.<format>`` in ``out`` itself.
+    Nothing when there is no manifest or it cannot be read."""
+    try:
+        data = json.loads((out / MANIFEST).read_bytes())
+        inputs = data.get("inputs")
+        found = {}
+        for entry in data["outputs"]:
+            name = str(entry["path"])
+            if re.fullmatch(OUTPUT_NAME, name):
+                found[name] = Listed(
+                    str(entry["sha256"]), str(entry["dossier"]), str(entry["dossier_sha256"])
+                )
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None, {}
+    return (inputs if isinstance(inputs, str) else None), found
+
+
+def foreign(out: Path) -> bool:
+    """Whether ``out`` holds a ``manifest.json`` that no kamdocs wrote (a web app's, say):
+    something that is not a JSON object with ``kamdocs`` and a list of ``outputs``."""
+    path = out / MANIFEST
+    if not path.exists() and not path.is_symlink():
+        return False
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return True
+    return not (
+        isinstance(data, dict) and "kamdocs" in data and isinstance(data.get("outputs"), list)
+    )
+
+
 def earlier(out: Path, fingerprint_: str) -> dict[str, Recorded]:
     """Dossier path -> what the manifest in ``out`` records for it; empty unless that manifest
     was written by a build with the same fingerprint (or cannot be read)."""
@@ -96,17 +141,19 @@ def earlier(out: Path, fingerprint_: str) -> dict[str, Recorded]:
         if not isinstance(data, dict) or data.get("inputs") != fingerprint_:
             return {}
         found: dict[str, dict[str, object]] = {}
+        mixed = set()  # dossiers with outputs of two versions (a render of some formats)
         for entry in data["outputs"]:
             source, digest = str(entry["dossier"]), str(entry["dossier_sha256"])
             item = found.setdefault(source, {"digest": digest, "outputs": []})
             if item["digest"] != digest:
-                return {}
+                mixed.add(source)
             item["outputs"].append((str(entry["path"]), str(entry["sha256"])))  # type: ignore[union-attr]
     except (OSError, ValueError, TypeError, KeyError):
         return {}
     return {
         source: Recorded(str(item["digest"]), tuple(item["outputs"]))  # type: ignore[arg-type]
         for source, item in found.items()
+        if source not in mixed
     }
 
 

@@ -11,13 +11,13 @@ from typing import Literal
 from pydantic import Field
 
 from kamdocs import yamlsrc
-from kamdocs.errors import InputError, UsageError, raise_if
+from kamdocs.errors import InputError, KamdocsError, UsageError, raise_if
 from kamdocs.library import LocalText
 from kamdocs.validation import Strict, Text, validate
 
 SETTINGS_FILE = "kamdocs.yaml"
-Format = Literal["md", "docx", "html"]
-FORMATS: tuple[str, ...] = ("md", "docx", "html")
+Format = Literal["md", "docx", "html", "pdf"]
+FORMATS: tuple[str, ...] = ("md", "docx", "html", "pdf")
 
 
 class Supplier(Strict):
@@ -161,35 +161,72 @@ def _rel(path: Path) -> Path:
     return Path(_display(path.resolve()) if path.is_absolute() else path)
 
 
+DOSSIER_SUFFIXES = (".yaml", ".yml")  # in lower case only, as YAML tools name them
+
+
 def dossier_files(paths: list[Path]) -> list[Path]:
-    """The dossiers named: files as given, folders as their *.yaml files not starting with ``_``."""
+    """The dossiers named: files as given, folders as their *.yaml files not starting with ``_``.
+
+    A file named twice (``a.yaml ./a.yaml``, or a file and its folder) is one dossier. A folder
+    holding no dossier is an error (exit 1) that names the files it did not take and why.
+    """
     found: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found.extend(
+            entries = sorted(path.iterdir())
+            inside = [
                 p
-                for p in sorted(path.iterdir())
-                if p.suffix in (".yaml", ".yml")
+                for p in entries
+                if p.suffix in DOSSIER_SUFFIXES
                 and not p.name.startswith(("_", "."))
                 and p.is_file()
-            )
+            ]
+            if not inside:
+                raise KamdocsError(_no_dossier(path, entries))
         elif path.exists():
-            found.append(path)
+            inside = [path]
         else:
             raise UsageError(f"no such file or folder: {path}")
+        for p in inside:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(p)
     return found
 
 
+def _no_dossier(folder: Path, entries: list[Path]) -> str:
+    text = (
+        f"{folder}: no dossier found (a dossier is a .yaml or .yml file whose name does not "
+        "start with '_')"
+    )
+    near = [
+        p.name
+        for p in entries
+        if p.suffix.lower() in DOSSIER_SUFFIXES
+        and p.suffix not in DOSSIER_SUFFIXES
+        and not p.name.startswith(("_", "."))
+    ]
+    if near:
+        text += (
+            f"; not taken: {', '.join(near)} (the suffix is case-sensitive: "
+            f"rename it to end in .yaml)"
+        )
+    return text
+
+
 def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    """``"md,docx"`` -> ``("md", "docx")`` in a stable order; unknown names are a usage error."""
-    if not text:
+    """``"md,docx"`` -> ``("md", "docx")`` in a stable order; ``None`` (no ``-f``) -> ``default``;
+    unknown names and an empty list are a usage error."""
+    if text is None:
         return default
     wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not wanted:
+        raise UsageError(f"-f needs at least one format; choose from {', '.join(FORMATS)}")
     unknown = [w for w in wanted if w not in FORMATS]
-    if unknown or not wanted:
-        raise UsageError(
-            f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}"
-        )
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     return tuple(f for f in FORMATS if f in wanted)
 
 

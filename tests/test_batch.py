@@ -295,7 +295,8 @@ def test_manifest_is_what_json_dumps_writes(
     )
     sources = {name: (source, sha) for name, (_, source, sha, _) in files.items()}
     date = dt.date(2026, 11, 26)
-    streamed = b"".join(app._manifest(batch, sources, date, tuple(formats), inputs))
+    listed = app._listing(batch, sources)
+    streamed = b"".join(app._manifest(listed, date, tuple(formats), inputs))
     outputs = sorted(
         (
             {"path": n, "sha256": d, "dossier": s, "dossier_sha256": sha}

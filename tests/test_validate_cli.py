@@ -103,9 +103,14 @@ def test_a_draft_named_explicitly_is_checked(ws: Path) -> None:
     assert "dossiers/_draft.yaml:2: budget: unknown field" in result.stderr
 
 
-def test_an_empty_folder_is_valid(ws: Path) -> None:
+def test_an_empty_folder_is_an_error(ws: Path) -> None:
     (ws / "dossiers" / "acme.yaml").unlink()
-    assert_ok(run("validate"), 0)
+    result = run("validate")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "dossiers: no dossier found (a dossier is a .yaml or .yml file whose name does not "
+        "start with '_')\n"
+    )
 
 
 def test_validate_writes_nothing(ws: Path) -> None:
@@ -188,7 +193,10 @@ def test_settings_valid_days(ws: Path) -> None:
             "locale: en\nvalid_days: 0\n",
             "kamdocs.yaml:2: valid_days: must be greater than or equal to 1",
         ),
-        ("formats: [md, pdf]\n", "kamdocs.yaml:1: formats[1]: must be 'md', 'docx' or 'html'"),
+        (
+            "formats: [md, odt]\n",
+            "kamdocs.yaml:1: formats[1]: must be 'md', 'docx', 'html' or 'pdf'",
+        ),
         ("locale: en\nlocale: bg\n", "kamdocs.yaml:2: locale: key written twice (first on line 1)"),
         ("- dossiers\n", "kamdocs.yaml:1: must be a mapping of settings"),
         ("out: [build\n", "kamdocs.yaml:2: YAML syntax error"),

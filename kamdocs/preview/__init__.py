@@ -2,9 +2,9 @@
 at them all, for marketing and the account managers (internal: never sent to a client).
 
 The proposals are made by the build (``app.render`` with a manifest), so what is up to date is
-kept. The gallery is one standalone page: its styles inline, links relative, no script, nothing
+kept; with ``pdf`` (where LibreOffice is installed) the build writes the PDF too. The gallery is one standalone page: its styles inline, links relative, no script, nothing
 from the network; it opens from the file system. Each card shows a thumbnail of every page of
-the proposal's PDF where LibreOffice and ``pdftoppm`` are installed, else a scaled-down view of
+the proposal's PDF (``pdftoppm``) where LibreOffice is installed, else a scaled-down view of
 its HTML.
 """
 
@@ -27,7 +27,7 @@ DEFAULT_OUT = Path("build/preview")
 FORMATS = ("md", "docx", "html")
 INDEX = "index.html"
 THUMBS = "thumbs"
-PDF_SECONDS = 120  # one LibreOffice conversion
+THUMBNAIL_SECONDS = 60  # pdftoppm for one proposal
 
 
 @dataclass
@@ -52,8 +52,10 @@ class Gallery:
 
 
 def can_make_pdf() -> bool:
-    """LibreOffice and pdftoppm are both installed."""
-    return bool(shutil.which("soffice") and shutil.which("pdftoppm"))
+    """LibreOffice (for the build's PDF) and pdftoppm (for the thumbnails) are installed."""
+    from kamdocs.render.pdf import PROGRAMS  # noqa: PLC0415
+
+    return any(shutil.which(p) for p in PROGRAMS) and bool(shutil.which("pdftoppm"))
 
 
 def preview(
@@ -71,9 +73,10 @@ def preview(
     out = Path(out or DEFAULT_OUT)
     if checked is None:
         checked = app.load_all(workspace, None, date)
-    app.render(workspace, None, FORMATS, out, date, manifest=True)
     use_pdf = can_make_pdf() if pdf is None else pdf
-    cards = [_card(item, checked.library) for item in checked.dossiers]
+    formats = (*FORMATS, "pdf") if use_pdf else FORMATS
+    app.render(workspace, None, formats, out, date, manifest=True)
+    cards = [_card(item, checked.library, formats) for item in checked.dossiers]
     if use_pdf:
         for card in cards:
             card.pages = _page_thumbnails(out, card.slug)
@@ -82,7 +85,7 @@ def preview(
     return gallery
 
 
-def _card(loaded: Any, library: Any) -> Card:
+def _card(loaded: Any, library: Any, formats: tuple[str, ...]) -> Card:
     from kamdocs.tailor import tailor  # noqa: PLC0415
 
     d = loaded.dossier
@@ -91,7 +94,7 @@ def _card(loaded: Any, library: Any) -> Card:
         (pick(library.personas[s.persona].label, loaded.lang), [m.name for m in s.members])
         for s in plan.sections
     ]
-    files = [f"{loaded.slug}.{ext}" for ext in FORMATS]
+    files = [f"{loaded.slug}.{ext}" for ext in formats]
     return Card(
         loaded.slug, d.client.name, d.offer.title, loaded.lang, loaded.valid_until, sections, files
     )
@@ -108,13 +111,10 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _page_thumbnails(out: Path, slug: str) -> list[str]:
-    """PNGs of each page of the proposal's PDF, made again only when its DOCX changed.
-
-    The PDF is LibreOffice's conversion of the DOCX (what ``-f pdf`` of the build does), so the
-    thumbnails show what Word shows. Returns the file names relative to ``out``.
-    """
-    docx = out / f"{slug}.docx"
-    digest = hashlib.sha256(docx.read_bytes()).hexdigest()
+    """PNGs of each page of the proposal's PDF (the build's, LibreOffice's conversion of the
+    DOCX), made again only when the PDF changed. File names relative to ``out``."""
+    pdf = out / f"{slug}.pdf"
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
     folder = out / THUMBS
     stamp = folder / f"{slug}.sha256"
     existing = sorted(folder.glob(f"{slug}-*.png"))
@@ -123,44 +123,21 @@ def _page_thumbnails(out: Path, slug: str) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     for old in existing:
         old.unlink()
-    with tempfile.TemporaryDirectory(prefix="kamdocs-preview-") as tmp:
-        pdf = _to_pdf(docx, Path(tmp))
-        if pdf is None:
-            return []
-        shutil.copyfile(pdf, out / f"{slug}.pdf")
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "40", str(pdf), str(folder / slug)],
-            check=False,
-            capture_output=True,
-            timeout=PDF_SECONDS,
-        )
+    with tempfile.TemporaryDirectory(prefix="kamdocs-preview-", dir=folder) as tmp:
+        try:
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "40", str(pdf), str(Path(tmp) / slug)],
+                check=False,
+                capture_output=True,
+                timeout=THUMBNAIL_SECONDS,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return []  # a gallery without this proposal's thumbnails
+        made = sorted(Path(tmp).glob(f"{slug}-*.png"))
+        for page in made:
+            os.replace(page, folder / page.name)
     stamp.write_text(digest + "\n")
-    return [f"{THUMBS}/{p.name}" for p in sorted(folder.glob(f"{slug}-*.png"))]
-
-
-def _to_pdf(docx: Path, tmp: Path) -> Path | None:
-    """The DOCX as PDF by LibreOffice headless, with its own profile; None when it fails."""
-    profile = tmp / "profile"
-    try:
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp),
-                str(docx),
-            ],
-            check=False,
-            capture_output=True,
-            timeout=PDF_SECONDS,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    pdf = tmp / (docx.stem + ".pdf")
-    return pdf if pdf.is_file() else None
+    return [f"{THUMBS}/{p.name}" for p in made]
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -209,7 +186,7 @@ def _card_html(card: Card) -> str:
     )
     links = " ".join(
         f'<a href="{escape(name)}">{escape(name.rpartition(".")[2].upper())}</a>'
-        for name in [*card.files, *([f"{card.slug}.pdf"] if card.pages else [])]
+        for name in card.files
     )
     if card.pages:
         pages = "".join(

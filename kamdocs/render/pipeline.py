@@ -66,10 +66,11 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
     if "md" in formats:
         check(f"{slug}.md", text, markup=False)
         files[f"{slug}.md"] = text.encode("utf-8")
-    if "docx" in formats or "html" in formats:
+    docx = "docx" in formats or "pdf" in formats  # a PDF is its DOCX converted (render/pdf.py)
+    if docx or "html" in formats:
         tree, body = convert(text)
         title = f"{d.offer.title} — {d.client.name}"
-        if "docx" in formats:
+        if docx:
             from kamdocs.render.docx import DocMeta, render_docx  # noqa: PLC0415 - only when asked for
 
             lead = next((m for m in d.team if m.lead), d.team[0])

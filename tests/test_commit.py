@@ -1,0 +1,229 @@
+"""The commit of a batch: the folder's own lock (nothing left in the folder), a flush of only the
+files this build wrote, and SIGTERM handled like Ctrl-C."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import DOSSIER, build_file_tree, run, small_library
+
+from kamdocs import output
+
+FIRST, SECOND = "2026-11-26", "2026-12-01"
+ALL = ("-f", "md,docx,html")
+UNDATED = DOSSIER.replace("  issued: 2026-11-26\n", "")  # the build date is in every file
+
+
+def workspace(root: Path, count: int) -> Path:
+    small_library(root)
+    build_file_tree(
+        root,
+        {
+            f"dossiers/c{i:03d}.yaml": UNDATED.replace("Acme Logistics AD", f"Client {i:03d}")
+            for i in range(count)
+        },
+    )
+    return root
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    workspace(tmp_path, 3)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Make sure ``process`` (started here, in its own group) has ended; close its pipes."""
+    if process.poll() is None:
+        process.kill()
+    try:
+        process.communicate(timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+# --- the lock: the folder itself, nothing in it ---------------------------------------------
+
+
+def test_a_build_leaves_only_outputs_and_the_manifest(ws: Path) -> None:
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    assert run("render", "dossiers/c000.yaml", "-o", "out", "--date", FIRST).exit_code == 0
+    names = listing(ws / "out")
+    assert names == sorted(
+        [f"client-{i:03d}.{ext}" for i in range(3) for ext in ("md", "docx", "html")]
+        + ["manifest.json"]
+    )
+
+
+@pytest.mark.parametrize("kind", ["symlink", "folder"])
+def test_a_lock_name_in_the_folder_changes_nothing(ws: Path, kind: str) -> None:
+    (ws / "out").mkdir()
+    lock, outside = ws / "out/.kamdocs.lock", ws / "outside.txt"
+    if kind == "symlink":
+        lock.symlink_to(outside)
+    else:
+        lock.mkdir()
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    assert not outside.exists()  # no file made through the link
+    assert lock.is_symlink() if kind == "symlink" else lock.is_dir()
+
+
+def test_the_lock_file_of_earlier_versions_is_removed(ws: Path) -> None:
+    (ws / "out").mkdir()
+    (ws / "out/.kamdocs.lock").write_bytes(b"")
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    assert ".kamdocs.lock" not in listing(ws / "out")
+
+
+# A build run as a subprocess with one of two hooks: "hold" stops its commit at the critical
+# point (the lock taken, nothing replaced yet) until a line arrives on stdin; "report" says
+# "commit" on stdout when its commit starts, before it asks for the lock.
+HARNESS = """
+import sys
+from kamdocs import output
+from kamdocs.cli import main
+
+hook = sys.argv.pop(1)
+if hook == "hold":
+    real_backup = output._backup
+
+    def held(target, i):
+        if i == 0:
+            print("held", flush=True)
+            sys.stdin.readline()
+        return real_backup(target, i)
+
+    output._backup = held
+else:
+    real_commit = output.Batch.commit
+
+    def commit(self):
+        print("commit", flush=True)
+        return real_commit(self)
+
+    output.Batch.commit = commit
+main(sys.argv[1:], prog_name="kamdocs")
+"""
+
+
+def start(root: Path, hook: str, date: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", HARNESS, hook, "build", *ALL, "-o", "out", "--date", date],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_a_second_commit_waits_for_the_first(ws: Path) -> None:
+    assert run("build", *ALL, "-o", "reference", "--date", SECOND).exit_code == 0
+    second_outputs = contents(ws / "reference")
+    first = start(ws, "hold", FIRST)
+    second = None
+    try:
+        assert first.stdout.readline() == "held\n", first.stderr.read()
+        second = start(ws, "report", SECOND)
+        assert second.stdout.readline() == "commit\n", second.stderr.read()
+        time.sleep(1.5)  # ample time to commit three dossiers, were it not for the lock
+        assert second.poll() is None, "the second build committed while the first held the lock"
+        first.stdin.write("\n")
+        first.stdin.flush()
+        out1, err1 = first.communicate(timeout=120)
+        out2, err2 = second.communicate(timeout=120)
+    finally:
+        stop(first)
+        if second is not None:
+            stop(second)
+    assert first.returncode == 0, err1
+    assert second.returncode == 0, err2
+    assert out2.endswith("manifest.json in out\n")
+    assert contents(ws / "out") == second_outputs  # the one that committed last, whole
+
+
+# --- flushing: the files this build wrote, not every file system ----------------------------
+
+
+def test_a_commit_flushes_its_own_files_and_not_the_machine(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_sync() -> None:
+        raise AssertionError("os.sync() flushes every file system of the machine")
+
+    flushed: list[str] = []
+    real = output._flush
+
+    def flush(fd: int) -> None:
+        flushed.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        real(fd)
+
+    monkeypatch.setattr(os, "sync", no_sync)
+    monkeypatch.setattr(output, "_flush", flush)
+    result = run("build", *ALL, "-o", "out", "--date", FIRST)
+    assert result.exit_code == 0, result.output
+    pid = os.getpid()
+    written = [n for n in listing(ws / "out")]
+    assert len(flushed) == len(written) == 10
+    assert sorted(name.split(f".{pid}.")[0].lstrip(".") for name in flushed) == written
+
+
+# --- SIGTERM, what a CI time-out sends ------------------------------------------------------------
+
+
+def test_sigterm_during_a_build_changes_nothing(tmp_path: Path) -> None:
+    root = workspace(tmp_path, 90)
+    cmd = [sys.executable, "-m", "kamdocs", "build", *ALL, "-o", "out"]
+    done = subprocess.run([*cmd, "--date", FIRST], cwd=root, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = root / "out"
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    process = subprocess.Popen(
+        [*cmd, "--date", SECOND],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not any(n.endswith(".tmp") for n in os.listdir(out)):
+            assert process.poll() is None, "the build finished before it was caught staging"
+            assert time.monotonic() < deadline, "the build never staged a file"
+            time.sleep(0.001)
+        os.killpg(process.pid, signal.SIGTERM)  # to the whole group, workers too, as CI does
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        stop(process)
+    assert process.returncode == 143, stderr
+    assert stderr == "terminated; no output was changed\n"
+    assert stdout == ""
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    assert after == before  # no temporary file left, nothing replaced
+    assert json.loads((out / "manifest.json").read_text("utf-8"))["build_date"] == FIRST
+
+
+def test_sigterm_handler_is_put_back_after_a_command(ws: Path) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    assert run("build", "-f", "md", "-o", "out", "--date", FIRST).exit_code == 0
+    assert signal.getsignal(signal.SIGTERM) is before
