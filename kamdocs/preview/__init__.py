@@ -2,10 +2,10 @@
 at them all, for marketing and the account managers (internal: never sent to a client).
 
 The proposals are made by the build (``app.render`` with a manifest), so what is up to date is
-kept; with ``pdf`` (where LibreOffice is installed) the build writes the PDF too. The gallery is one standalone page: its styles inline, links relative, no script, nothing
-from the network; it opens from the file system. Each card shows a thumbnail of every page of
-the proposal's PDF (``pdftoppm``) where LibreOffice is installed, else a scaled-down view of
-its HTML.
+kept; where LibreOffice is installed the build writes the PDF too. The gallery is one
+standalone page: its styles inline, links relative, no script, nothing from the network; it
+opens from the file system. Each card shows a thumbnail of every page of the proposal's PDF
+(``pdftoppm``) where there is one, else a scaled-down view of its HTML.
 """
 
 from __future__ import annotations
