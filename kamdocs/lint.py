@@ -27,7 +27,7 @@ import jinja2
 from jinja2 import nodes
 
 from kamdocs.errors import InputError, Problem, split
-from kamdocs.library import ANY_LANGUAGE, KINDS, Library, load_library
+from kamdocs.library import ANY_LANGUAGE, KINDS, Library, Origin, load_library
 
 CONTENT_TEMPLATE = "proposal.md.j2"
 STYLESHEET = "proposal.css"
@@ -788,7 +788,28 @@ def check_languages(library: Library, languages: set[str]) -> list[Finding]:
         origin = library.origins["reference:" + ref.id]
         for field in ("project", "result"):
             missing(getattr(ref, field), origin, field, f"[{i}].{field}")
+    for name, origin in _persona_origins(library).items():
+        missing(library.personas[name].label, origin, "label", f"{name}.label")
     return findings
+
+
+def _persona_origins(library: Library) -> dict[str, Origin]:
+    """Where each persona is written in personas.yaml (the library keeps no lines for them)."""
+    from kamdocs import yamlsrc  # noqa: PLC0415
+
+    path = library.root / "personas.yaml"
+    try:
+        source = yamlsrc.load(path, str(path))
+    except InputError:
+        return {}
+    return {
+        name: Origin(
+            str(path),
+            source.line((name,)),
+            {k[1:]: v for k, v in source.lines.items() if len(k) > 1 and k[0] == name},
+        )
+        for name in library.personas
+    }
 
 
 @dataclass

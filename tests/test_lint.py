@@ -446,3 +446,19 @@ def test_every_style_the_writer_looks_up_is_declared() -> None:
     for name, kind in looked_up:
         if name != "Horizontal Line":  # optional: a hairline border without it
             assert (kind or "paragraph", name) in declared, name
+
+
+def test_a_persona_label_without_the_language_in_use(ws: Path) -> None:
+    build_file_tree(ws, {"kamdocs.yaml": "locale: bg\n"})
+    personas = ws / "templates/personas.yaml"
+    line = edit(
+        personas,
+        '  label: {en: "Figures and financial result", bg: "Цифри и финансов резултат"}',
+        '  label: {en: "Figures and financial result"}',
+    )
+    result = check()
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"templates/personas.yaml:{line}: warning: finance.label: no 'bg' text; a proposal in "
+        "that language prints another language's"
+    ]
