@@ -22,6 +22,7 @@ from kamdocs.workspace import Workspace, build_date, dossier_files
 if TYPE_CHECKING:
     from kamdocs.build import Job, Outcome
     from kamdocs.output import Batch
+    from kamdocs.portfolio import Portfolio
     from kamdocs.tailor import Plan
     from kamdocs.uptodate import Listed, Recorded
 
@@ -432,3 +433,24 @@ def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> Ex
     checked = load_all(workspace, [path], date)
     loaded = checked.dossiers[0]
     return Explanation(loaded, tailor(loaded.dossier, checked.library))
+
+
+def portfolio(
+    workspace: Workspace,
+    paths: list[Path] | None,
+    date: dt.date | None = None,
+    within: int | None = None,
+    html: Path | None = None,
+) -> Portfolio:
+    """The department head's figures over the dossiers at ``paths`` (default: the workspace's),
+    read and validated but not rendered; with ``html``, the report page written there too."""
+    from kamdocs import portfolio as figures
+
+    report = figures.portfolio(
+        workspace, paths, date, figures.DEFAULT_WITHIN if within is None else within
+    )
+    if html is not None:
+        from kamdocs.render.portfolio import write_html
+
+        write_html(report, html)
+    return report

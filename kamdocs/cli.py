@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -327,6 +328,50 @@ def followup(
                 "only: import it into your own calendar, never share or send it",
                 err=True,
             )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--date", "date", type=DATE, help="The day the report is for (YYYY-MM-DD; default: today)."
+)
+@click.option(
+    "--within",
+    type=click.IntRange(min=0, max=3650),
+    default=14,
+    show_default=True,
+    help="Days ahead in which an offer counts as expiring.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object.")
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report, with its chart, as a standalone HTML page.",
+)
+@_templates_option
+@_handle_errors
+def portfolio(
+    paths: tuple[Path, ...],
+    date: dt.datetime | None,
+    within: int,
+    as_json: bool,
+    html: Path | None,
+    templates: Path | None,
+) -> None:
+    """Shares of sales, tenders and offers over every dossier (default: the workspace's)."""
+    import json
+
+    from kamdocs import app
+    from kamdocs.render.portfolio import as_text
+
+    report = app.portfolio(_workspace(templates), list(paths), _date(date), within, html)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        click.echo(as_text(report, colour=colour), nl=False)
+    if html is not None:
+        click.echo(f"wrote {html}", err=True)
 
 
 @main.group()

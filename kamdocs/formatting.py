@@ -55,3 +55,29 @@ def day(value: dt.date, lang: str) -> str:
     from babel.dates import format_skeleton  # noqa: PLC0415
 
     return format_skeleton("yMMMEd", value, locale=locale(lang))
+
+
+@lru_cache(maxsize=4096)
+def share(value: Decimal | int, lang: str) -> str:
+    """A fraction as a percentage with at most one decimal: ``0.125`` -> ``12.5%`` (``12,5%``
+    in Bulgarian), in the locale's own percent pattern; ``<0.1%`` for a share that would
+    round to zero."""
+    from babel.numbers import parse_pattern
+
+    pattern = parse_pattern(locale(lang).percent_formats[None].pattern)
+    pattern.frac_prec = (0, 1)
+    value = Decimal(value)
+    text = pattern.apply(value, locale(lang))
+    if value > 0 and text == pattern.apply(Decimal(0), locale(lang)):
+        # a share, however small, is not shown as none
+        return "<" + pattern.apply(Decimal("0.001"), locale(lang))
+    return text
+
+
+@lru_cache(maxsize=1024)
+def duration(value: int, unit: str, lang: str) -> str:
+    """``14`` days -> ``14 days`` (``14 дни``): a count of ``day`` or ``month`` with the
+    language's own plural."""
+    from babel.units import format_unit
+
+    return format_unit(value, f"duration-{unit}", length="long", locale=locale(lang))

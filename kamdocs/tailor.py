@@ -163,8 +163,16 @@ def candidates(dossier: Dossier, library: Library) -> tuple[list[Argument], dict
 class _Reader:
     """What scoring needs of one member, worked out once per proposal."""
 
-    __slots__ = ("name", "persona", "kinds", "prefers", "priorities", "expert", "novice",
-                 "cooperated")
+    __slots__ = (
+        "name",
+        "persona",
+        "kinds",
+        "prefers",
+        "priorities",
+        "expert",
+        "novice",
+        "cooperated",
+    )
 
     def __init__(self, member: Member, library: Library) -> None:
         self.name = member.name
@@ -200,8 +208,13 @@ class _Scorer:
         parts: list[tuple[int, str, tuple]] = []
         weight = r.kinds.get(kind, 0)
         if weight:
-            parts.append((weight * PERSONA_POINTS, "{} readers weigh {} arguments at {}",
-                          (r.persona, kind, weight)))
+            parts.append(
+                (
+                    weight * PERSONA_POINTS,
+                    "{} readers weigh {} arguments at {}",
+                    (r.persona, kind, weight),
+                )
+            )
         if kind in r.prefers:
             parts.append((PREFERS_POINTS, "{} prefers {} arguments", (r.name, kind)))
         rank = None
@@ -213,9 +226,13 @@ class _Scorer:
             for i, (norm, criterion) in enumerate(self.criteria):
                 if norm in answers:
                     rank = i
-                    parts.append((CRITERION_POINTS * (len(self.criteria) - i),
-                                  "answers the client's {} criterion: {}",
-                                  (_ordinal(i), criterion)))
+                    parts.append(
+                        (
+                            CRITERION_POINTS * (len(self.criteria) - i),
+                            "answers the client's {} criterion: {}",
+                            (_ordinal(i), criterion),
+                        )
+                    )
                     break
         status = self.status
         if arg.relationship == status:
