@@ -19,8 +19,8 @@ $(TEST_STAMP): $(STAMP)
 
 ## Render every sample dossier into build/ (Markdown, HTML and DOCX, with manifest.json).
 demo: $(STAMP)
-	$(BIN)/kamdocs validate
-	$(BIN)/kamdocs build -f md,docx,html -o build
+	$(BIN)/kamdocs validate --strict
+	$(BIN)/kamdocs build --strict -f md,docx,html -o build
 
 ## Run the test suite and the linter.
 test: $(TEST_STAMP)

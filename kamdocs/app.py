@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kamdocs.dossier import Dossier, Loaded, load_dossier
-from kamdocs.errors import InputError, OutputError, Problem, raise_if
+from kamdocs.errors import InputError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
 from kamdocs.slug import slugify
@@ -29,21 +29,48 @@ if TYPE_CHECKING:
 
 @dataclass
 class Checked:
-    """The result of validating a workspace: the library and every dossier, all valid."""
+    """The result of validating a workspace: the library and every dossier, all valid, and the
+    warnings the user must see."""
 
     library: Library
     dossiers: list[Loaded]
     warnings: list[Problem] = field(default_factory=list)
 
 
+def _settings_problems(workspace: Workspace, library: Library) -> list[Problem]:
+    """Problems of the workspace as a whole (kamdocs.yaml, the library): reported once, at their
+    own file and line, not once per dossier."""
+    problems = [*workspace.warnings, *library.warnings]
+    if workspace.locale not in library.locales:
+        known = ", ".join(sorted(library.locales))
+        if workspace.settings_path is not None:
+            where, line = workspace.settings_path, workspace.locale_line
+        else:
+            where, line = str(workspace.templates / "locales"), 1
+        problems.append(
+            Problem(
+                where,
+                line,
+                "locale",
+                f"no wording for the default language '{workspace.locale}' (known: {known})",
+            )
+        )
+    return problems
+
+
 def load_all(
-    workspace: Workspace, paths: list[Path] | None, date: dt.date | None = None
+    workspace: Workspace,
+    paths: list[Path] | None,
+    date: dt.date | None = None,
+    strict: bool = False,
 ) -> Checked:
-    """Load the library and the dossiers at ``paths`` (default: the workspace's), all at once."""
+    """Load the library and the dossiers at ``paths`` (default: the workspace's), all at once.
+
+    Raises ``InputError`` on any error (any warning too, with ``strict``)."""
     library = load_library(workspace.templates)
     today = build_date(date)
     files = dossier_files(paths or [workspace.dossiers])
-    problems: list[Problem] = []
+    problems: list[Problem] = _settings_problems(workspace, library)
     loaded: list[Loaded] = []
     slugs: dict[str, str] = {}
     for path in files:
@@ -52,6 +79,7 @@ def load_all(
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        problems.extend(item.warnings)
         if item.slug in slugs:
             problems.append(
                 item.source.problem(
@@ -62,8 +90,16 @@ def load_all(
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
-    raise_if(problems)
-    return Checked(library, loaded)
+    return Checked(library, loaded, raise_if(problems, strict))
+
+
+def _once(problems: list[Problem]) -> list[Problem]:
+    """Each problem once: both the templates check and the dossiers' own load the library and
+    the dossiers, and find the same problems of them (kept as the first found says them)."""
+    seen: dict[tuple, Problem] = {}
+    for p in problems:
+        seen.setdefault((p.path, p.line, p.field, p.message, p.level), p)
+    return list(seen.values())
 
 
 def validate(
@@ -72,19 +108,20 @@ def validate(
     date: dt.date | None = None,
     strict: bool = False,
 ) -> Checked:
-    """Check the dossiers, the library and the templates (``kamdocs templates check``, every
-    dossier rendered in memory in every format); write nothing."""
+    """Check the dossiers, the library and the templates (the checks of ``kamdocs templates
+    check``, every dossier rendered in memory in every format); write nothing.
+
+    Every problem at once: the templates' with the dossiers'. With ``strict`` a warning is an
+    error."""
     from kamdocs import lint  # noqa: PLC0415
 
-    problems = list(lint.check(workspace, paths, date, strict).findings)
-    checked = None
+    # No templates folder at all is one problem (load_all says so), not one per file in it.
+    found = lint.check(workspace, paths, date).findings if workspace.templates.is_dir() else []
     try:
         checked = load_all(workspace, paths, date)
     except InputError as exc:
-        problems.extend(exc.problems)
-    raise_if(problems)
-    assert checked is not None
-    checked.warnings = [p for p in problems if p.is_warning]
+        raise InputError(_once([*exc.problems, *found])) from None
+    checked.warnings = raise_if(_once([*checked.warnings, *found]), strict)
     return checked
 
 
@@ -129,6 +166,7 @@ class Written:
     outputs: list[tuple[str, str]]  # file name in ``out``, sha256
     dossiers: int
     kept: int = 0  # of the outputs, those an earlier build wrote and that still stand
+    warnings: list[Problem] = field(default_factory=list)  # for the user; nothing was wrong
     removed: list[str] = field(default_factory=list)  # files of an earlier build, now gone
 
 
@@ -153,8 +191,10 @@ def render(
     manifest: bool = False,
     progress: bool = False,
     force: bool = False,
+    strict: bool = False,
 ) -> Written:
-    """Render dossiers into ``out``, all or nothing: any problem anywhere and nothing changes.
+    """Render dossiers into ``out``, all or nothing: any error anywhere (any warning too, with
+    ``strict``) and nothing changes. The warnings come back on ``Written.warnings``.
 
     Every run keeps ``out/manifest.json`` true: each output with its sha256 and the dossier it
     came from. A build (``manifest``) lists exactly what it wrote and removes the files its
@@ -174,7 +214,9 @@ def render(
 
         program = pdf.soffice()  # before anything is rendered: no LibreOffice, no work
     library = load_library(workspace.templates)
-    raise_if(check_template(workspace.templates))
+    problems: list[Problem] = _settings_problems(workspace, library)
+    problems += check_template(workspace.templates)
+    raise_if(problems, strict)
     files = dossier_files(paths or [workspace.dossiers])
     today = build_date(date)
     job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
@@ -185,14 +227,13 @@ def render(
         settings["libreoffice"] = pdf.version_key(program)
     inputs = uptodate.fingerprint(workspace.templates, formats, settings)
     if manifest and not force:
-        standing = _standing(files, out, formats, uptodate.earlier(out, inputs))
+        standing = _standing(files, out, formats, uptodate.earlier(out, inputs), job)
     if not manifest and uptodate.foreign(out):
         raise OutputError(
             f"{out / uptodate.MANIFEST}: not a kamdocs manifest, and kamdocs keeps its own "
             "manifest.json in the output folder: choose another folder with -o"
         )
     before_inputs, before = uptodate.listed(out)
-    problems: list[Problem] = []
     slugs: dict[str, str] = {}
     sources: dict[str, tuple[str, str]] = {}  # output name -> dossier path, its sha256
     fresh = outcomes(job, [path for path in files if path not in standing])
@@ -202,8 +243,8 @@ def render(
         with _progress(ordered, len(files), progress) as results:
             for result in results:
                 problems.extend(result.problems)
-                if result.problems:
-                    continue
+                if split(result.problems)[0]:
+                    continue  # this dossier's errors are reported; its files are not staged
                 if result.slug in slugs:
                     line, where = _slug_at(result, job) if result.kept else result.slug_at
                     problems.append(
@@ -218,7 +259,7 @@ def render(
                 slugs[result.slug] = result.path
                 if not manifest and not force:
                     problems.extend(_owned_by_another(result, out, formats, before))
-                if problems:
+                if _stops(problems, strict):
                     continue  # keep finding problems, but stage nothing more
                 documents = dict(result.files)
                 if pdf is not None and documents:  # rendered now, not kept from a build
@@ -232,7 +273,7 @@ def render(
                 for name, digest in result.kept:
                     batch.keep(name, digest)
                     sources[name] = (result.path, result.dossier_sha256)
-        raise_if(problems)
+        warnings = raise_if(problems, strict)
         if pdf is not None:
             for name, data in converter.convert():
                 batch.add(name, data)
@@ -249,7 +290,13 @@ def render(
                 inputs = None  # files of other runs with other inputs: none counts as up to date
         batch.add_chunks("manifest.json", _manifest(listed, today, formats, inputs))
         outputs = [(n, d) for n, d in batch.commit() if manifest or n != "manifest.json"]
-    return Written(out, outputs, len(slugs), kept, batch.removed)
+    return Written(out, outputs, len(slugs), kept, removed=batch.removed, warnings=warnings)
+
+
+def _stops(problems: list[Problem], strict: bool) -> bool:
+    """Whether ``problems`` stop the batch: an error, or with ``strict`` a warning."""
+    errors, warnings = split(problems)
+    return bool(errors or (strict and warnings))
 
 
 def _owned_by_another(
@@ -287,9 +334,16 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _standing(
-    files: list[Path], out: Path, formats: tuple[str, ...], recorded: dict[str, Recorded]
+    files: list[Path],
+    out: Path,
+    formats: tuple[str, ...],
+    recorded: dict[str, Recorded],
+    job: Job,
 ) -> dict[Path, Outcome]:
-    """The dossiers among ``files`` whose outputs of an earlier build still stand."""
+    """The dossiers among ``files`` whose outputs of an earlier build still stand.
+
+    Each is checked again (not rendered), so that its warnings are printed on every build, not
+    only on the one that rendered it."""
     from kamdocs import uptodate
     from kamdocs.build import Outcome
 
@@ -299,9 +353,21 @@ def _standing(
         if entry is not None and uptodate.still_current(path, out, formats, entry):
             slug = entry.outputs[0][0].rpartition(".")[0]
             found[path] = Outcome(
-                str(path), slug, dossier_sha256=entry.dossier_sha256, kept=entry.outputs
+                str(path),
+                slug,
+                problems=_warnings_of(path, job),
+                dossier_sha256=entry.dossier_sha256,
+                kept=entry.outputs,
             )
     return found
+
+
+def _warnings_of(path: Path, job: Job) -> list[Problem]:
+    """The warnings (or, had it changed since, the problems) of a dossier that is not rendered."""
+    try:
+        return load_dossier(path, job.library, job.today, job.valid_days, job.locale).warnings
+    except InputError as exc:
+        return exc.problems
 
 
 def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
@@ -364,6 +430,7 @@ class Explanation:
 
     loaded: Loaded
     plan: Plan
+    warnings: list[Problem] = field(default_factory=list)  # printed on stderr, not in the plan
 
     def as_json(self) -> dict:
         """SPEC's shape, plus ``not_eligible``: argument id -> why it could not be chosen."""
@@ -432,7 +499,7 @@ def explain(workspace: Workspace, path: Path, date: dt.date | None = None) -> Ex
 
     checked = load_all(workspace, [path], date)
     loaded = checked.dossiers[0]
-    return Explanation(loaded, tailor(loaded.dossier, checked.library))
+    return Explanation(loaded, tailor(loaded.dossier, checked.library), checked.warnings)
 
 
 def portfolio(

@@ -38,7 +38,8 @@ class Job:
 
 @dataclass
 class Outcome:
-    """One dossier's result: its files, or the problems that stop the batch."""
+    """One dossier's result: its files and warnings, or the problems (errors and warnings) that
+    stop the batch."""
 
     path: str
     slug: str = ""
@@ -59,14 +60,19 @@ def _render(path: Path) -> Outcome:
     assert job is not None
     try:
         loaded = load_dossier(path, job.library, job.today, job.valid_days, job.locale)
-        rendered = render(loaded, job.library, job.formats, job.templates)
     except InputError as exc:
         return Outcome(str(path), problems=exc.problems)
+    try:
+        rendered = render(loaded, job.library, job.formats, job.templates)
+    except InputError as exc:
+        return Outcome(str(path), problems=[*loaded.warnings, *exc.problems])
+    # Warnings travel back with the files (from a worker too); the batch prints them once.
     return Outcome(
         str(path),
         loaded.slug,
         loaded.slug_at,
         rendered.files,
+        problems=[*loaded.warnings, *rendered.warnings],
         dossier_sha256=loaded.source.sha256,
     )
 

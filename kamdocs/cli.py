@@ -114,6 +114,17 @@ _date_option = click.option(
 _templates_option = click.option(
     "--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder to use."
 )
+_strict_option = click.option(
+    "--strict", is_flag=True, help="Count warnings as errors: exit 1 and write nothing."
+)
+
+
+def _warn(warnings: list[Any]) -> None:
+    """Print the warnings of a command that succeeded, as its errors would be printed."""
+    from kamdocs.errors import report
+
+    if warnings:
+        click.echo(report(warnings), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,14 +137,16 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @_templates_option
 @_date_option
+@_strict_option
 @_handle_errors
-def validate(paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None) -> None:
+def validate(
+    paths: tuple[Path, ...], templates: Path | None, date: dt.datetime | None, strict: bool
+) -> None:
     """Check dossiers (files or folders; default: the workspace's) and the templates."""
     from kamdocs import app
 
-    checked = app.validate(_workspace(templates), list(paths), _date(date))
-    for warning in checked.warnings:
-        click.echo(str(warning), err=True)
+    checked = app.validate(_workspace(templates), list(paths), _date(date), strict)
+    _warn(checked.warnings)
     lib = checked.library
     n = len(checked.dossiers)
     click.echo(
@@ -180,6 +193,7 @@ def _show_progress() -> bool:
     is_flag=True,
     help="Replace files in OUT that OUT/manifest.json says came from another dossier.",
 )
+@_strict_option
 @_handle_errors
 def render(
     dossiers: tuple[Path, ...],
@@ -188,6 +202,7 @@ def render(
     date: dt.datetime | None,
     templates: Path | None,
     force: bool,
+    strict: bool,
 ) -> None:
     """Render proposals for DOSSIER files (or folders) into OUT/<slug>.<ext>.
 
@@ -206,7 +221,9 @@ def render(
         _date(date),
         progress=_show_progress(),
         force=force,
+        strict=strict,
     )
+    _warn(written.warnings)
     for name, _ in written.outputs:
         click.echo(f"wrote {written.out / name}")
 
@@ -221,6 +238,7 @@ def render(
     is_flag=True,
     help="Render every dossier again, also those whose files in OUT are up to date.",
 )
+@_strict_option
 @_handle_errors
 def build(
     formats: str | None,
@@ -228,6 +246,7 @@ def build(
     date: dt.datetime | None,
     templates: Path | None,
     force: bool,
+    strict: bool,
 ) -> None:
     """Render every dossier of the workspace and write OUT/manifest.json.
 
@@ -248,7 +267,9 @@ def build(
         manifest=True,
         progress=_show_progress(),
         force=force,
+        strict=strict,
     )
+    _warn(written.warnings)
     for name in written.removed:
         click.echo(f"removed {target / name}: no longer built (its dossier or format is gone)")
     kept = f" ({written.kept} up to date, kept as they were)" if written.kept else ""
@@ -271,6 +292,7 @@ def explain(dossier: Path, as_json: bool, date: dt.datetime | None, templates: P
     from kamdocs import app
 
     explanation = app.explain(_workspace(templates), dossier, _date(date))
+    _warn(explanation.warnings)
     if as_json:
         click.echo(json.dumps(explanation.as_json(), indent=2, ensure_ascii=False))
     else:
@@ -314,8 +336,7 @@ def followup(
     result = plan_followups(
         _workspace(templates), list(dossiers), _date(sent), _date(date), ics, birthdays
     )
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)
+    _warn(list(result.warnings))  # the dossiers' warnings with the plan's, sorted, once
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from decimal import Context, Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
 from kamdocs import yamlsrc
-from kamdocs.errors import InputError, Problem, raise_if
-from kamdocs.library import Kind, Library
+from kamdocs.errors import InputError, Problem, raise_if, split
+from kamdocs.library import Kind, Library, Origin, pick_key
 from kamdocs.slug import SLUG_PATTERN, slugify
-from kamdocs.validation import Email, Strict, Text, validate
-from kamdocs.yamlsrc import printable
+from kamdocs.validation import Date, Email, Strict, Text, Whole, amount, validate
+from kamdocs.yamlsrc import format_path, printable
 
 M = TypeVar("M", bound=BaseModel)
 Role = Literal["decision_maker", "approver", "evaluator", "influencer"]
@@ -23,12 +24,38 @@ Knowledge = Literal["expert", "informed", "novice"]
 ROLES: tuple[str, ...] = Role.__args__  # most senior first
 
 
+MAX_SLUG = 100  # characters of a file name made from a client (and ".docx" after it)
+
+
+def _iso_currency(value: Any) -> Any:
+    """An ISO 4217 code, or a message that says which one was meant (``euro`` -> ``EUR``)."""
+    if not isinstance(value, str):
+        return value
+    from babel import Locale  # noqa: PLC0415 - Babel is slow to import
+    from babel.numbers import list_currencies  # noqa: PLC0415
+
+    code = value.strip()
+    if code in list_currencies():
+        return code
+    shown = printable(code)
+    if code.upper() in list_currencies():
+        raise ValueError(f"'{shown}' is not an ISO 4217 code; did you mean '{code.upper()}'?")
+    names = {name.casefold(): c for c, name in Locale("en").currencies.items()}
+    names.update({n.casefold(): c for c, n in Locale("bg").currencies.items()})
+    close = difflib.get_close_matches(code.casefold(), list(names), n=1, cutoff=0.6)
+    hint = f"; did you mean '{names[close[0]]}'?" if close else " (such as EUR, BGN, USD)"
+    raise ValueError(f"'{shown}' is not an ISO 4217 code{hint}")
+
+
+Currency = Annotated[str, BeforeValidator(_iso_currency), Field(pattern=r"^[A-Z]{3}$")]
+
+
 class Client(Strict):
     name: Text
-    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)] | None = None
+    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=MAX_SLUG)] | None = None
     industry: Text | None = None
     locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")] | None = None
-    share_of_sales: Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    share_of_sales: amount(ge=0, le=1) | None = None
     # ISO 3166-1 alpha-2; argument texts may print {{ client.country_name }}
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
 
@@ -40,7 +67,7 @@ class Business(Strict):
 
 
 class HistoryEntry(Strict):
-    date: dt.date
+    date: Date
     summary: Text
     result: Text | None = None
 
@@ -52,13 +79,13 @@ class Relationship(Strict):
 
 class Tender(Strict):
     name: Text
-    submission_date: dt.date
-    preparation_started: dt.date | None = None  # when the supplier began preparing
+    submission_date: Date
+    preparation_started: Date | None = None  # when the supplier began preparing
 
 
 class Member(Strict):
     name: Text
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
+    id: Annotated[Text, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
     position: Text
     persona: Text
     role: Role = "evaluator"
@@ -78,14 +105,14 @@ class Member(Strict):
 
 class Item(Strict):
     description: Text
-    quantity: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] = Decimal(1)
+    quantity: amount(gt=0) = Decimal(1)
     unit: Text | None = None
-    unit_price: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+    unit_price: amount(ge=0)
 
 
 class Pricing(Strict):
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    vat_percent: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    currency: Currency
+    vat_percent: amount(ge=0, le=100) | None = None
     items: list[Item] = Field(min_length=1)
 
 
@@ -95,18 +122,18 @@ class Offer(Strict):
     products: list[Text] = []
     include: list[Text] = []
     exclude: list[Text] = []
-    issued: dt.date | None = None
-    valid_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    valid_until: dt.date | None = None
+    issued: Date | None = None
+    valid_days: Annotated[Whole, Field(ge=1, le=3650)] | None = None
+    valid_until: Date | None = None
     pricing: Pricing | None = None
     # After sending (SPEC v2): what `kamdocs followup` and `kamdocs portfolio` plan from.
-    sent: dt.date | None = None  # the day the proposal went out
+    sent: Date | None = None  # the day the proposal went out
     sent_by: Literal["email", "letter", "in_person"] = "email"
     contact: Text | None = None  # the DMU member id who receives it
-    confirmed: dt.date | None = None  # receipt confirmed: the confirmation call is done
-    review_meeting: dt.date | None = None  # agreed date to discuss intermediate results
+    confirmed: Date | None = None  # receipt confirmed: the confirmation call is done
+    review_meeting: Date | None = None  # agreed date to discuss intermediate results
     outcome: Literal["won", "lost", "withdrawn"] | None = None
-    delivered: dt.date | None = None  # the project or delivery was completed (after won)
+    delivered: Date | None = None  # the project or delivery was completed (after won)
 
 
 class TeamMember(Strict):
@@ -126,12 +153,6 @@ class Dossier(Strict):
     dmu: list[Member] = Field(min_length=1)
     offer: Offer
     team: list[TeamMember] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _not_both_validities(self) -> Dossier:
-        if self.offer.valid_days is not None and self.offer.valid_until is not None:
-            raise ValueError("give offer.valid_days or offer.valid_until, not both")
-        return self
 
     @property
     def slug(self) -> str:
@@ -164,9 +185,11 @@ class Loaded:
         issued: dt.date,
         valid_until: dt.date,
         lang: str,
+        warnings: list[Problem] | None = None,
     ):
         self.path, self.dossier, self.source = path, dossier, source
         self.issued, self.valid_until, self.lang = issued, valid_until, lang
+        self.warnings = warnings or []  # what the user must see, though the dossier is valid
 
     @property
     def slug(self) -> str:
@@ -193,7 +216,7 @@ def load_dossier(
 ) -> Loaded:
     """Read, validate and cross-check one dossier; raise ``InputError`` with every problem."""
     display = display or str(path)
-    source = yamlsrc.load(path, display)
+    source = yamlsrc.load(path, display, keep_going=True)
     return check_source(source, library, build_date, default_valid_days, default_locale)
 
 
@@ -204,39 +227,42 @@ def check_source(
     default_valid_days: int = 30,
     default_locale: str = "en",
 ) -> Loaded:
-    """Validate parsed YAML as a dossier, against the library; every problem at once."""
+    """Validate parsed YAML as a dossier, against the library; every problem at once.
+
+    Raises ``InputError`` when any problem is an error; the warnings of a valid dossier are
+    on ``Loaded.warnings``. The problems YAML found in values (``source.problems``) do not stop
+    the checks: the schema and cross-field problems of the same file are reported with them.
+    """
+    problems = list(source.problems)
     if not isinstance(source.data, dict):
-        raise InputError(
-            [
-                source.problem(
-                    (), "a dossier must be a mapping with client, relationship, dmu, offer and team"
-                )
-            ]
+        problems.append(
+            source.problem(
+                (), "a dossier must be a mapping with client, relationship, dmu, offer and team"
+            )
         )
-    dossier, problems = validate(Dossier, source, source.data)
-    if dossier is None:
-        # A both-validities error is reported at offer.valid_until rather than the top of the file.
-        problems = [_relocate(p, source) for p in problems]
-        # Still cross-check the parts that are valid on their own: all problems at once.
-        client, members, offer = _valid_parts(source.data)
-    else:
-        client, members, offer = dossier.client, list(enumerate(dossier.dmu)), dossier.offer
+        raise InputError(problems)
+    data = source.data
+    dossier, found = validate(Dossier, source, data)
+    problems += found
+    # The cross-field checks run on every part that is valid once its wrong fields are left
+    # out, so that one wrong field does not hide the other problems of a member or the offer.
+    client = dossier.client if dossier else _lenient(Client, data.get("client"))
+    members = list(enumerate(dossier.dmu)) if dossier else _lenient_list(Member, data.get("dmu"))
+    offer = dossier.offer if dossier else _lenient(Offer, data.get("offer"))
+    tender = dossier.tender if dossier else _lenient(Tender, data.get("tender"))
     lang = default_locale
     if client is not None:
-        problems += _check_client(client, source)
+        problems += _check_client(client, source, library)
         lang = client.locale or default_locale
-        if lang not in library.locales:
-            where = ("client", "locale") if client.locale else ("client",)
-            problems.append(
-                source.problem(
-                    where,
-                    f"no wording for language '{lang}' "
-                    f"(known: {', '.join(sorted(library.locales))})",
-                )
-            )
     problems += _check_members(members, source, library)
-    if offer is not None and offer.contact is not None and dossier is not None:
-        ids = [m.key for m in dossier.dmu]
+    problems += _check_criteria(data, source, library)
+    problems += _check_history(data, source)
+    problems += _check_team(data, source)
+    problems += _check_placeholders(data, source)
+    if lang in library.locales:
+        problems += missing_texts(library, lang)
+    if offer is not None and offer.contact is not None:
+        ids = [m.key for _, m in members]
         if offer.contact not in ids:
             close = difflib.get_close_matches(offer.contact, ids, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f" (members: {', '.join(ids)})"
@@ -249,57 +275,186 @@ def check_source(
     issued = valid_until = build_date
     if offer is not None:
         problems += _check_offer(offer, source, library)
+        given = data["offer"] if isinstance(data.get("offer"), dict) else {}
+        both = given.get("valid_days") is not None and given.get("valid_until") is not None
+        if both:
+            message = "give offer.valid_days or offer.valid_until, not both"
+            problems.append(source.problem(("offer", "valid_until"), message))
         issued = offer.issued or build_date
-        if offer.valid_until is not None:
-            valid_until = offer.valid_until
+        dates = _validity(offer, source, issued, default_valid_days)
+        if isinstance(dates, Problem):
+            problems.append(dates)
         else:
-            valid_until = issued + dt.timedelta(days=offer.valid_days or default_valid_days)
-        if valid_until <= issued:
-            where = ("offer", "valid_until") if offer.valid_until else ("offer", "issued")
-            problems.append(
-                source.problem(
-                    where,
-                    f"the offer expires ({valid_until.isoformat()}) on or before "
-                    f"it is issued ({issued.isoformat()})",
-                )
-            )
+            valid_until = dates
+            if not both:
+                problems += _check_validity(offer, tender, source, issued, valid_until)
     raise_if(problems)
-    assert dossier is not None  # no problems means the whole dossier validated
-    return Loaded(source.path, dossier, source, issued, valid_until, lang)
+    assert dossier is not None  # no error means the whole dossier validated
+    return Loaded(source.path, dossier, source, issued, valid_until, lang, split(problems)[1])
 
 
-def _relocate(problem: Problem, source: yamlsrc.Source) -> Problem:
-    if "not both" in problem.message:
-        return source.problem(("offer", "valid_until"), problem.message)
-    return problem
+def _validity(
+    offer: Offer, source: yamlsrc.Source, issued: dt.date, default_valid_days: int
+) -> dt.date | Problem:
+    """The day the offer expires, or the problem that it cannot (past the calendar's end)."""
+    if offer.valid_until is not None:
+        return offer.valid_until
+    days = offer.valid_days or default_valid_days
+    try:
+        return issued + dt.timedelta(days=days)
+    except OverflowError:
+        if offer.valid_days is not None:
+            where: tuple[str, ...] = ("offer", "valid_days")
+        else:
+            where = ("offer", "issued") if offer.issued else ("offer",)
+        return source.problem(
+            where,
+            f"the offer would expire {days} days after {issued.isoformat()}, "
+            f"past the last date kamdocs can write ({dt.date.max.isoformat()})",
+        )
 
 
-def _valid_parts(
-    data: dict[str, Any],
-) -> tuple[Client | None, list[tuple[int, Member]], Offer | None]:
-    """The client, DMU members and offer that are valid by themselves (their problems are known)."""
-
-    def part(model: type[M], value: Any) -> M | None:
-        try:
-            return model.model_validate(value)
-        except ValidationError:
-            return None
-
-    dmu = data.get("dmu")
-    members = []
-    if isinstance(dmu, list):
-        members = [(i, m) for i, item in enumerate(dmu) if (m := part(Member, item)) is not None]
-    return part(Client, data.get("client")), members, part(Offer, data.get("offer"))
-
-
-def _check_client(client: Client, source: yamlsrc.Source) -> list[Problem]:
-    if not client.slug and not slugify(client.name):
+def _check_validity(
+    offer: Offer,
+    tender: Tender | None,
+    source: yamlsrc.Source,
+    issued: dt.date,
+    valid_until: dt.date,
+) -> list[Problem]:
+    if offer.valid_until is not None:
+        where: tuple[str, ...] = ("offer", "valid_until")
+    elif offer.valid_days is not None:
+        where = ("offer", "valid_days")
+    else:
+        where = ("offer", "issued") if offer.issued else ("offer",)
+    if valid_until <= issued:
+        where = ("offer", "valid_until") if offer.valid_until else ("offer", "issued")
         return [
             source.problem(
-                ("client", "name"), "cannot make a file name from this name; give client.slug"
+                where,
+                f"the offer expires ({valid_until.isoformat()}) on or before "
+                f"it is issued ({issued.isoformat()})",
             )
         ]
+    if tender is not None and valid_until < tender.submission_date:
+        return [
+            source.problem(
+                where,
+                f"the offer expires ({valid_until.isoformat()}) before the tender's submission "
+                f"date ({tender.submission_date.isoformat()}); make it valid until then",
+            ).as_warning()
+        ]
     return []
+
+
+# What stands in for a required field that is missing or wrong while the rest of a part is
+# cross-checked; no check reports on it (its own problem is reported by the schema).
+MISSING = "\x00"
+_FILLERS: tuple[Any, ...] = (MISSING, dt.date.min)
+
+
+def _lenient(model: type[M], value: Any) -> M | None:
+    """``value`` as ``model`` with its wrong fields left out (a required one stands as
+    ``MISSING``, or the earliest date), or ``None`` when that cannot make it valid. Its problems
+    are reported by the whole dossier's validation; this is for the cross-field checks."""
+    if not isinstance(value, dict):
+        return None
+    data = dict(value)
+    required = {name for name, f in model.model_fields.items() if f.is_required()}
+    tried: dict[Any, int] = {}
+    for _ in range(len(data) + 3 * len(model.model_fields) + 1):
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            keys = {e["loc"][0] if e["loc"] else None for e in exc.errors()}
+            if None in keys:
+                return None  # about the whole part: nothing to leave out
+            for key in keys:
+                if key not in required:
+                    data.pop(key, None)
+                    continue
+                n = tried.get(key, -1) + 1
+                if n == len(_FILLERS):
+                    return None
+                data[key], tried[key] = _FILLERS[n], n
+    return None
+
+
+def _lenient_list(model: type[M], value: Any) -> list[tuple[int, M]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, m) for i, item in enumerate(value) if (m := _lenient(model, item)) is not None]
+
+
+def _raw_list(data: dict[str, Any], *path: str) -> list[Any]:
+    """The list at ``path`` of the dossier as written, or ``[]``."""
+    value: Any = data
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _check_client(client: Client, source: yamlsrc.Source, library: Library) -> list[Problem]:
+    problems = []
+    if not client.slug and client.name != MISSING:
+        slug = slugify(client.name)
+        if not slug:
+            message = "cannot make a file name from this name; give client.slug"
+            problems.append(source.problem(("client", "name"), message))
+        elif len(slug) > MAX_SLUG:
+            message = (
+                f"makes a file name of {len(slug)} characters (at most {MAX_SLUG}); "
+                "give a shorter client.slug"
+            )
+            problems.append(source.problem(("client", "name"), message))
+    if client.locale is not None and client.locale not in library.locales:
+        known = sorted(library.locales)
+        close = difflib.get_close_matches(client.locale.lower(), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        problems.append(
+            source.problem(
+                ("client", "locale"),
+                f"no wording for language '{printable(client.locale)}' "
+                f"(known: {', '.join(known)}){hint}",
+            )
+        )
+    if client.industry is not None:
+        industries = {_norm(r.industry): r.industry for r in library.references if r.industry}
+        if industries and _norm(client.industry) not in industries:
+            close = difflib.get_close_matches(_norm(client.industry), list(industries), n=1)
+            hint = (
+                f"; did you mean '{industries[close[0]]}'?"
+                if close
+                else f" (industries: {', '.join(sorted(set(industries.values())))})"
+            )
+            problems.append(
+                source.problem(
+                    ("client", "industry"),
+                    f"no reference project has the industry '{printable(client.industry)}', "
+                    f"so none is shown first{hint}",
+                ).as_warning()
+            )
+    return problems
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def did_you_mean(value: str, known: list[str]) -> str:
+    """``; did you mean 'x'?`` for the known value ``value`` was probably meant as, or ``""``.
+
+    Ignores case, and knows an abbreviation by its initials (``human_resources`` -> ``hr``).
+    """
+    folded = {k.casefold(): k for k in known}
+    wanted = value.casefold().strip()
+    if wanted in folded:
+        return f"; did you mean '{folded[wanted]}'?"
+    initials = "".join(w[0] for w in re.split(r"[\s_.-]+", wanted) if w)
+    if len(initials) > 1 and initials in folded:
+        return f"; did you mean '{folded[initials]}'?"
+    close = difflib.get_close_matches(wanted, list(folded), n=1)
+    return f"; did you mean '{folded[close[0]]}'?" if close else ""
 
 
 def _check_members(
@@ -309,7 +464,8 @@ def _check_members(
     seen: dict[str, int] = {}
     for i, member in members:
         where = ("dmu", i, "id") if member.id else ("dmu", i, "name")
-        if member.key in seen:
+        named = member.id is not None or member.name != MISSING  # else: reported as missing
+        if named and member.key in seen:
             problems.append(
                 source.problem(
                     where,
@@ -317,15 +473,156 @@ def _check_members(
                     "give each member a unique id",
                 )
             )
-        seen.setdefault(member.key, i)
-        if member.persona not in library.personas:
+        if named:
+            seen.setdefault(member.key, i)
+        if member.persona != MISSING and member.persona not in library.personas:
+            known = list(library.personas)
             problems.append(
                 source.problem(
                     ("dmu", i, "persona"),
                     f"unknown persona '{printable(member.persona)}' "
-                    f"(known: {', '.join(library.personas)})",
+                    f"(known: {', '.join(known)}){did_you_mean(member.persona, known)}",
                 )
             )
+    return problems
+
+
+def _answered(library: Library) -> dict[str, str]:
+    """Every criterion some argument answers, normalised -> as written."""
+    return {_norm(c): c for arg in library.arguments.values() for c in arg.criteria}
+
+
+def _check_criteria(
+    data: dict[str, Any], source: yamlsrc.Source, library: Library
+) -> list[Problem]:
+    """Client criteria and member priorities that no argument answers: they change nothing."""
+    answered = _answered(library)
+    places: list[tuple[tuple[str | int, ...], Any]] = [
+        (("criteria", j), c) for j, c in enumerate(_raw_list(data, "criteria"))
+    ]
+    for i, member in enumerate(_raw_list(data, "dmu")):
+        if isinstance(member, dict):
+            priorities = member.get("priorities")
+            if isinstance(priorities, list):
+                places += [(("dmu", i, "priorities", j), p) for j, p in enumerate(priorities)]
+    problems = []
+    for path, text in places:
+        if not isinstance(text, str) or not text.strip() or _norm(text) in answered:
+            continue
+        close = difflib.get_close_matches(_norm(text), list(answered), n=1)
+        hint = f"; did you mean '{answered[close[0]]}'?" if close else ""
+        problems.append(
+            source.problem(
+                path,
+                f"no argument answers '{printable(text.strip())}', so it changes nothing{hint}",
+            ).as_warning()
+        )
+    return problems
+
+
+def _check_history(data: dict[str, Any], source: yamlsrc.Source) -> list[Problem]:
+    relationship = data.get("relationship")
+    if not isinstance(relationship, dict) or relationship.get("status") != "new":
+        return []
+    if not _raw_list(data, "relationship", "history"):
+        return []
+    return [
+        source.problem(
+            ("relationship", "history"),
+            "a new client's proposal shows no history (relationship.status is new); "
+            "make the status existing to show it, or remove the history",
+        ).as_warning()
+    ]
+
+
+def _check_team(data: dict[str, Any], source: yamlsrc.Source) -> list[Problem]:
+    team = _raw_list(data, "team")
+    leads = [i for i, m in enumerate(team) if isinstance(m, dict) and m.get("lead") is True]
+    if len(leads) > 1:
+        return [
+            source.problem(
+                ("team", i, "lead"),
+                f"team[{leads[0]}] is the lead already; mark exactly one member lead: true",
+            )
+            for i in leads[1:]
+        ]
+    if team and not leads:
+        first = team[0].get("name") if isinstance(team[0], dict) else None
+        who = f" ({printable(str(_as_text(first)))})" if isinstance(first, str | int) else ""
+        return [
+            source.problem(
+                ("team",),
+                f"no member is marked lead: true; the first{who} is shown as the lead",
+            ).as_warning()
+        ]
+    return []
+
+
+def _as_text(value: Any) -> Any:
+    return getattr(value, "yaml_text", value)
+
+
+def _check_placeholders(data: dict[str, Any], source: yamlsrc.Source) -> list[Problem]:
+    """Texts of the starter dossier (``kamdocs new``) still in the dossier."""
+    from kamdocs.starter import PLACEHOLDERS  # noqa: PLC0415 - only its texts are needed
+
+    problems = []
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if key != "private":  # the user's own notes: never checked
+                    walk(child, (*path, key))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, (*path, i))
+        elif isinstance(value, str) and value.strip() in PLACEHOLDERS:
+            problems.append(
+                source.problem(
+                    path,
+                    f"still the starter's placeholder '{value.strip()}'; write the real value",
+                ).as_warning()
+            )
+
+    walk(data, ())
+    return problems
+
+
+def missing_texts(library: Library, lang: str) -> list[Problem]:
+    """Library texts with no wording for ``lang`` (the English one is printed meanwhile)."""
+    problems = []
+
+    def check(text: dict[str, str] | None, origin: Origin, what: str, *path: str | int) -> None:
+        if text is None or pick_key(text, lang) in (lang, lang.split("_")[0].split("-")[0], "*"):
+            return
+        used = pick_key(text, lang)
+        problems.append(
+            Problem(
+                origin.path,
+                origin.line_of(*path),
+                format_path(path),
+                f"{what} has no '{lang}' text; a '{lang}' proposal prints the '{used}' one",
+                "warning",
+            )
+        )
+
+    for arg_id, arg in library.arguments.items():
+        origin = library.origins.get(arg_id)
+        if origin is None:
+            continue
+        what = f"argument '{arg_id}'"
+        check(arg.title, origin, what, "title")
+        check(arg.text, origin, what, "text")
+        check(arg.detail, origin, what, "detail")
+        for j, figure in enumerate(arg.figures):
+            check(figure.label, origin, what, "figures", j, "label")
+            check(figure.value, origin, what, "figures", j, "value")
+    for ref in library.references:
+        origin = library.origins.get("reference:" + ref.id)
+        if origin is not None:
+            what = f"reference '{ref.id}'"
+            check(ref.project, origin, what, "project")
+            check(ref.result, origin, what, "result")
     return problems
 
 
@@ -376,11 +673,15 @@ def _check_pricing(pricing: Pricing, source: yamlsrc.Source) -> list[Problem]:
 
 def _check_offer(offer: Offer, source: yamlsrc.Source, library: Library) -> list[Problem]:
     problems = []
+    known = list(library.arguments)
     for key in ("include", "exclude"):
         for j, arg_id in enumerate(getattr(offer, key)):
             if arg_id not in library.arguments:
                 problems.append(
-                    source.problem(("offer", key, j), f"unknown argument '{printable(arg_id)}'")
+                    source.problem(
+                        ("offer", key, j),
+                        f"unknown argument '{printable(arg_id)}'{did_you_mean(arg_id, known)}",
+                    )
                 )
     for j, arg_id in enumerate(offer.include):
         if arg_id in offer.exclude:
@@ -390,15 +691,17 @@ def _check_offer(offer: Offer, source: yamlsrc.Source, library: Library) -> list
                     f"argument '{printable(arg_id)}' is both included and excluded",
                 )
             )
-    if offer.pricing is not None:
-        from babel.numbers import list_currencies  # noqa: PLC0415 - Babel is slow to import
-
-        if offer.pricing.currency not in list_currencies():
+    products = sorted({p for arg in library.arguments.values() for p in arg.products})
+    folded = {p.casefold() for p in products}
+    for j, product in enumerate(offer.products):
+        if product.casefold() not in folded:
+            hint = did_you_mean(product, products) or f" (products: {', '.join(products)})"
             problems.append(
                 source.problem(
-                    ("offer", "pricing", "currency"),
-                    f"'{offer.pricing.currency}' is not an ISO 4217 currency code",
+                    ("offer", "products", j),
+                    f"no argument is about the product '{printable(product)}'{hint}",
                 )
             )
+    if offer.pricing is not None:
         problems += _check_pricing(offer.pricing, source)
     return problems

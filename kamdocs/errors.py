@@ -48,7 +48,7 @@ class InputError(KamdocsError):
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sort_problems(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(report(self.problems))
 
 
 class OutputError(KamdocsError):
@@ -61,14 +61,26 @@ class UsageError(KamdocsError):
     exit_code = 2
 
 
-def raise_if(problems: list[Problem]) -> None:
-    """Raise an ``InputError`` carrying ``problems`` when any of them is an error.
+def raise_if(problems: Iterable[Problem], strict: bool = False) -> list[Problem]:
+    """Raise an ``InputError`` carrying ``problems`` when any of them is an error; else return
+    the warnings, sorted, for the caller to pass on.
 
-    Warnings alone do not raise; when errors do, the warnings go with them, so that the user
-    sees every problem at once.
+    Warnings alone do not raise, unless ``strict`` (``--strict``) makes them errors; when errors
+    do, the warnings go with them, so that the user sees every problem at once.
     """
-    if any(not p.is_warning for p in problems):
+    problems = list(problems)
+    if strict:
+        problems = [p.as_error() for p in problems]
+    errors, warnings = split(problems)
+    if errors:
         raise InputError(problems)
+    return sort_problems(warnings)
+
+
+def report(problems: Iterable[Problem]) -> str:
+    """The lines a user reads for ``problems``: one each, by file and line. Errors and warnings
+    are printed by this one function."""
+    return "\n".join(str(p) for p in sort_problems(problems))
 
 
 def split(problems: Iterable[Problem]) -> tuple[list[Problem], list[Problem]]:

@@ -509,7 +509,7 @@ def plan_followups(
     if not plans:
         raise InputError([n.problem(loaded) for n, loaded in not_sent])
     single = len(paths) == 1 and paths[0].is_file()
-    warnings = tuple(w for loaded in checked.dossiers for w in odd_dates(loaded, sent))
+    warnings = (*checked.warnings, *(w for d in checked.dossiers for w in odd_dates(d, sent)))
     if ics is not None:
         people: tuple[Birthday, ...] = ()
         if birthdays:

@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, Field
 
 from kamdocs import yamlsrc
 from kamdocs.errors import InputError, Problem, raise_if
-from kamdocs.validation import Email, Strict, Text, validate
+from kamdocs.validation import Email, Strict, Text, Whole, validate
 
 Kind = Literal[
     "business_insight", "benefit", "uniqueness", "exclusivity", "reference",
@@ -19,6 +19,7 @@ Kind = Literal[
 ]  # fmt: skip
 KINDS: tuple[str, ...] = get_args(Kind)
 ANY_LANGUAGE = "*"
+MAX_WEIGHT = 5  # of a kind in a persona: templates/personas.yaml and docs/templates.md say 0-5
 
 
 def _local_text(value: Any) -> Any:
@@ -51,8 +52,8 @@ def pick(text: dict[str, str], lang: str) -> str:
 
 class Persona(Strict):
     label: LocalText
-    kinds: dict[Kind, Annotated[int, Field(ge=0, le=100)]] = Field(min_length=1)
-    max: int = Field(4, ge=1, le=100)
+    kinds: dict[Kind, Annotated[Whole, Field(ge=0, le=MAX_WEIGHT)]] = Field(min_length=1)
+    max: Whole = Field(4, ge=1, le=100)
 
 
 class Figure(Strict):
@@ -118,6 +119,8 @@ class Library:
     origins: dict[str, Origin] = field(default_factory=dict)
     # Library texts holding template code, compiled once: (owner id, field, text) -> template.
     compiled: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
+    # What the user must see though the library is valid; printed once per command.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _load_list(
@@ -156,7 +159,11 @@ def load_library(root: Path) -> Library:
     """Load and check every library file under ``root``; raise ``InputError`` with all problems."""
     problems: list[Problem] = []
     if not root.is_dir():
-        raise InputError([Problem(_display(root), 1, "", "templates folder not found")])
+        message = (
+            f"templates folder not found (looked for {root.resolve()}); run kamdocs in a "
+            "workspace (the folder with kamdocs.yaml, or below it), or give --templates DIR"
+        )
+        raise InputError([Problem(_display(root), 1, "", message)])
 
     personas: dict[str, Persona] = {}
     personas_path = root / "personas.yaml"
@@ -234,11 +241,11 @@ def load_library(root: Path) -> Library:
             origins["reference:" + ref.id] = origin
 
     locales = _load_locales(root / "locales", problems)
-    raise_if(problems)
+    warnings = raise_if(problems)
     library = Library(root, personas, dict(sorted(arguments.items())), references, locales, origins)
     from kamdocs.templating import check_library_templates  # noqa: PLC0415 - avoids an import cycle
 
-    raise_if(check_library_templates(library))
+    library.warnings = raise_if([*warnings, *check_library_templates(library)])
     return library
 
 

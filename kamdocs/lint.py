@@ -27,7 +27,7 @@ import jinja2
 from jinja2 import nodes
 
 from kamdocs.errors import InputError, Problem, split
-from kamdocs.library import ANY_LANGUAGE, KINDS, Library, Origin, load_library
+from kamdocs.library import ANY_LANGUAGE, KINDS, Library, Origin, load_library, pick_key
 
 CONTENT_TEMPLATE = "proposal.md.j2"
 STYLESHEET = "proposal.css"
@@ -747,49 +747,39 @@ def _class_uses(root: Path, library: Library | None) -> Iterator[tuple[str, int,
             yield origin.path, origin.line_of(*at) + line - 1, cls
 
 
-def check_languages(library: Library, languages: set[str]) -> list[Finding]:
-    """Every language in use has every text (a fallback to another language is a warning).
+def check_languages(library: Library, languages: set[str]) -> list[Problem]:
+    """Every language in use has every text (a fallback to another language is a warning):
+    the library texts as ``validate`` checks them for each dossier's language, and the
+    personas' labels (the sections' headings).
 
     A language with no wording at all is the dossier's error already (``client.locale``).
     """
-    findings: list[Finding] = []
+    from kamdocs.dossier import missing_texts  # noqa: PLC0415
+
+    findings: list[Problem] = []
     languages = {
         lang for lang in languages
         if lang in library.locales or lang.split("_")[0].split("-")[0] in library.locales
     }  # fmt: skip
-
-    def missing(texts: dict[str, str] | None, origin: Any, field: str, where: str) -> None:
-        if not texts or ANY_LANGUAGE in texts:
-            return
-        for lang in sorted(languages):
-            base = lang.split("_")[0].split("-")[0]
-            if lang not in texts and base not in texts:
-                findings.append(
-                    Finding(
-                        origin.path,
-                        origin.line_of(field),
-                        where,
-                        f"no '{lang}' text; a proposal in that language prints another language's",
-                        level="warning",
-                        code="missing-text",
-                    )  # fmt: skip
+    origins = _persona_origins(library)
+    for lang in sorted(languages):
+        findings.extend(missing_texts(library, lang))
+        base = lang.split("_")[0].split("-")[0]
+        for name, origin in origins.items():
+            label = library.personas[name].label
+            if ANY_LANGUAGE in label or lang in label or base in label:
+                continue
+            findings.append(
+                Finding(
+                    origin.path,
+                    origin.line_of("label"),
+                    f"{name}.label",
+                    f"persona '{name}' has no '{lang}' label; a '{lang}' proposal prints "
+                    f"the '{pick_key(label, lang)}' one as the heading",
+                    level="warning",
+                    code="missing-text",
                 )
-
-    for arg_id, arg in library.arguments.items():
-        origin = library.origins[arg_id]
-        for field in ("title", "text", "detail"):
-            missing(getattr(arg, field), origin, field, f"[{arg_id}].{field}")
-        for i, figure in enumerate(arg.figures):
-            for part in ("label", "value"):
-                texts = getattr(figure, part)
-                where = f"[{arg_id}].figures[{i}].{part}"
-                missing(texts, _Nested(origin, ("figures", i, part)), "", where)
-    for i, ref in enumerate(library.references):
-        origin = library.origins["reference:" + ref.id]
-        for field in ("project", "result"):
-            missing(getattr(ref, field), origin, field, f"[{i}].{field}")
-    for name, origin in _persona_origins(library).items():
-        missing(library.personas[name].label, origin, "label", f"{name}.label")
+            )
     return findings
 
 
@@ -810,21 +800,6 @@ def _persona_origins(library: Library) -> dict[str, Origin]:
         )
         for name in library.personas
     }
-
-
-@dataclass
-class _Nested:
-    """An origin seen from one of its nested fields (a figure of an argument)."""
-
-    origin: Any
-    at: tuple
-
-    @property
-    def path(self) -> str:
-        return self.origin.path
-
-    def line_of(self, *_: Any) -> int:
-        return self.origin.line_of(*self.at)
 
 
 def check_coverage(library: Library, personas_path: str) -> list[Finding]:
@@ -923,6 +898,9 @@ def check(
     findings.extend(check_styles(root, library))
     loaded: list[Any] = []
     if library is not None:
+        from kamdocs.app import _settings_problems  # noqa: PLC0415
+
+        findings.extend(_settings_problems(workspace, library))  # and the library's warnings
         findings.extend(check_library_texts(library))
         findings.extend(check_coverage(library, str(root / "personas.yaml")))
         dossier_problems, loaded = _dossiers(workspace, library, paths, date)
@@ -963,6 +941,8 @@ def _render_all(workspace: Any, library: Library, loaded: list[Any]) -> list[Pro
 
     problems: list[Problem] = []
     for item in loaded:
+        if item.lang not in library.locales:
+            continue  # no wording for its language: an error reported already
         try:
             render(item, library, FORMATS, Path(workspace.templates))
         except InputError as exc:

@@ -15,8 +15,8 @@ STARTER = """\
 client:
   name: {name_yaml}
   slug: {slug_yaml}                     # file name of the proposal: letters a-z, digits and -
-  industry: logistics                  # finds similar reference projects (e.g. retail, pharma)
-  # locale: bg                         # language of the proposal (en, bg); default: the workspace's
+  # industry: retail                   # finds similar reference projects (e.g. logistics, pharma)
+  {locale_line}
   # share_of_sales: 0.10               # this client's share of OUR sales, 0..1
 
 business:                              # your analysis of the client's business
@@ -83,9 +83,37 @@ team:                                  # who prepared the proposal, the lead fir
 """
 
 
+# The texts of the starter that stand for what the user writes: left in a dossier, `validate`
+# warns about each (they would reach the client).
+PLACEHOLDERS = frozenset(
+    {
+        "Describe the state of the client's business in a sentence or two.",
+        "A weakness the offer helps with",
+        "Where the client wants to grow",
+        "Name of the tender",
+        "Name of the decision maker",
+        "name@client.example",
+        "Title of the offer",
+        "One paragraph on what we offer and why now.",
+        "What is sold",
+        "Your name",
+        "you@supplier.example",
+        "+359 2 000 0000",
+    }
+)
+_LOCALE = "locale: {0}                           # language of the proposal (en, bg)"
+_NO_LOCALE = "# locale: bg                         # language of the proposal (en, bg); default: the workspace's"  # noqa: E501
+
+
+def _cyrillic(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and sum("\u0400" <= c <= "\u04ff" for c in letters) * 2 > len(letters)
+
+
 def starter(name: str, slug: str, today: dt.date) -> str:
-    """The starter dossier text for a client called ``name``."""
+    """The starter dossier text for a client called ``name``: a Cyrillic name presets Bulgarian."""
     return STARTER.format(
+        locale_line=_LOCALE.format("bg") if _cyrillic(name) else _NO_LOCALE,
         name=" ".join(name.split()),
         name_yaml=json.dumps(name, ensure_ascii=False),
         # Quoted: slugs such as "yes", "null" or "0x1f" are not text to YAML.

@@ -11,9 +11,9 @@ from typing import Literal
 from pydantic import Field
 
 from kamdocs import yamlsrc
-from kamdocs.errors import InputError, KamdocsError, UsageError, raise_if
+from kamdocs.errors import InputError, KamdocsError, Problem, UsageError, raise_if
 from kamdocs.library import LocalText
-from kamdocs.validation import Strict, Text, validate
+from kamdocs.validation import Date, Strict, Text, Whole, validate
 
 SETTINGS_FILE = "kamdocs.yaml"
 Format = Literal["md", "docx", "html", "pdf"]
@@ -32,16 +32,16 @@ class Supplier(Strict):
 class CalendarSettings(Strict):
     """Overrides of the working-day calendar: decrees come late."""
 
-    days_off: list[dt.date] = []  # extra non-working days
-    working_days: list[dt.date] = []  # working Saturdays (or other days off worked)
+    days_off: list[Date] = []  # extra non-working days
+    working_days: list[Date] = []  # working Saturdays (or other days off worked)
 
 
 class FollowupSettings(Strict):
-    expiry_reminder_days: int = Field(3, ge=0, le=250)  # working days before expiry
+    expiry_reminder_days: Whole = Field(3, ge=0, le=250)  # working days before expiry
 
 
 class Milestone(Strict):
-    months: int = Field(ge=0, le=60)  # before tender.submission_date
+    months: Whole = Field(ge=0, le=60)  # before tender.submission_date
     step: LocalText
 
 
@@ -84,7 +84,7 @@ class Settings(Strict):
     templates: str = "templates"
     out: str = "build"
     locale: str = Field("en", pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")
-    valid_days: int = Field(30, ge=1, le=3650)
+    valid_days: Whole = Field(30, ge=1, le=3650)
     formats: list[Format] = Field(["md", "docx"], min_length=1)
     supplier: Supplier = Supplier()
     calendar: CalendarSettings = CalendarSettings()
@@ -113,6 +113,8 @@ class Workspace:
         default_factory=lambda: tuple(Milestone.model_validate(m) for m in DEFAULT_MILESTONES)
     )
     settings_path: str | None = None  # kamdocs.yaml as shown to users, where there is one
+    locale_line: int = 1  # of `locale:` in kamdocs.yaml, for a message about it
+    warnings: tuple[Problem, ...] = ()  # about kamdocs.yaml, for the user; the settings are valid
 
 
 def find_workspace(start: Path | None = None, templates: Path | None = None) -> Workspace:
@@ -121,6 +123,8 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
     root = next((p for p in (start, *start.parents) if (p / SETTINGS_FILE).is_file()), None)
     settings = Settings()
     settings_path = None
+    locale_line = 1
+    warnings: list[Problem] = []
     if root is None:
         root = start
     else:
@@ -131,8 +135,9 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
         if not isinstance(data, dict):
             raise InputError([source.problem((), "must be a mapping of settings")])
         found, problems = validate(Settings, source, data)
-        raise_if(problems)
+        warnings = raise_if(problems)
         settings = found
+        locale_line = source.line(("locale",))
     return Workspace(
         root=root,
         dossiers=_rel(root / settings.dossiers),
@@ -146,6 +151,8 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
         followup=settings.followup,
         tender_milestones=tuple(settings.tender_milestones),
         settings_path=settings_path,
+        locale_line=locale_line,
+        warnings=tuple(warnings),
     )
 
 

@@ -207,7 +207,7 @@ CASES = [
         edit("  issued: 2026-11-26", "  issued: yes"),
         25,
         "offer.issued",
-        "must be a valid date",
+        "write dates as YYYY-MM-DD, e.g. 2026-12-01",
     ),
     # keys written twice
     Case(
@@ -243,7 +243,7 @@ CASES = [
         "",
         "not UTF-8 text (byte 0xff)",
     ),
-    Case("utf16", VALID.encode("utf-16"), 1, "", "not UTF-8 text"),
+    Case("utf16", VALID.encode("utf-16"), 1, "", "saved as UTF-16 (it starts with a UTF-16 byte"),
     # YAML itself
     Case(
         "yaml-syntax-error",
@@ -257,7 +257,7 @@ CASES = [
         edit("    position: CFO", "\tposition: CFO"),
         19,
         "",
-        "YAML syntax error: found a tab character",
+        "tab used for indentation; use spaces",
     ),
     Case("undefined-alias", VALID + "x-note: *nowhere\n", 43, "", "undefined alias"),
     Case(
@@ -342,7 +342,8 @@ CASES = [
         edit("  industry:", "  slug: Acme_Logistics\n  industry:"),
         3,
         "client.slug",
-        "has an invalid format",
+        "must be lowercase letters a-z, digits and - (such as acme-logistics), "
+        "not 'Acme_Logistics'",
     ),
     Case(
         "name-without-letters",
@@ -480,14 +481,14 @@ CASES = [
         edit("currency: EUR", "currency: EURO"),
         28,
         "offer.pricing.currency",
-        "has an invalid format",
+        "'EURO' is not an ISO 4217 code; did you mean 'EUR'?",
     ),
     Case(
         "currency-not-iso",
         edit("currency: EUR", "currency: XYZ"),
         28,
         "offer.pricing.currency",
-        "'XYZ' is not an ISO 4217 currency code",
+        "'XYZ' is not an ISO 4217 code (such as EUR, BGN, USD)",
     ),
     Case(
         "quantity-zero",
@@ -530,7 +531,7 @@ CASES = [
         edit("maria@supplier.example", "maria-at-supplier"),
         40,
         "team[0].email",
-        "has an invalid format",
+        "must be an email address such as name@company.example, not 'maria-at-supplier'",
     ),
     Case(
         "line-break-in-echoed-text",
@@ -688,7 +689,9 @@ def test_three_problems_in_one_file_sorted_by_line(
     assert [int(line.split(":")[1]) for line in lines] == [3, 12, 28], lines
     assert lines[0] == f"{FILE}:3: client.industy: unknown field; did you mean 'industry'?"
     assert lines[1].startswith(f"{FILE}:12: dmu[0].persona: unknown persona 'ceo'")
-    assert lines[2] == f"{FILE}:28: offer.pricing.currency: 'XYZ' is not an ISO 4217 currency code"
+    assert lines[2] == (
+        f"{FILE}:28: offer.pricing.currency: 'XYZ' is not an ISO 4217 code (such as EUR, BGN, USD)"
+    )
 
 
 def test_two_bad_files_are_both_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

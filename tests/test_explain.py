@@ -25,7 +25,7 @@ ARGUMENTS = [
     {"id": "cost", "kind": "financial", "criteria": [TCO]},
     {"id": "speed", "kind": "statistic", "criteria": [SPEED]},
     {"id": "team", "kind": "people"},
-    {"id": "cheap", "kind": "financial"},
+    {"id": "cheap", "kind": "financial", "products": ["wms"]},  # the offer's product: it is known
     {"id": "open", "kind": "technical"},
     {"id": "api", "kind": "technical", "products": ["erp"]},
     {"id": "pilot", "kind": "cooperation", "relationship": "existing"},

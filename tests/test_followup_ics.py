@@ -201,6 +201,8 @@ def test_with_birthdays_the_birthday_and_nothing_else_private(fw: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.stderr == (
+        "dossiers/acme.yaml:37: warning: offer.valid_until: the offer expires (2027-01-29) "
+        "before the tender's submission date (2027-06-01); make it valid until then\n"
         "wrote mine.ics\n"
         "mine.ics holds private data (the DMU's birthdays), readable by you only: import it "
         "into your own calendar, never share or send it\n"

@@ -136,8 +136,8 @@ TYPOS = [
     ),
     Typo(
         "bg",
-        f"{ARGS}:{{line}}: warning: [tco].title: no 'bg' text; a proposal in that language "
-        "prints another language's",
+        f"{ARGS}:{{line}}: warning: title: argument 'tco' has no 'bg' text; a 'bg' proposal "
+        "prints the 'en' one",
         error=False,
     ),
 ]
@@ -459,6 +459,6 @@ def test_a_persona_label_without_the_language_in_use(ws: Path) -> None:
     result = check()
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
-        f"templates/personas.yaml:{line}: warning: finance.label: no 'bg' text; a proposal in "
-        "that language prints another language's"
+        f"templates/personas.yaml:{line}: warning: finance.label: persona 'finance' has no 'bg' "
+        "label; a 'bg' proposal prints the 'en' one as the heading"
     ]

@@ -315,7 +315,7 @@ def test_include_wins_over_relationship_and_products(tmp_path: Path) -> None:
     lab = Lab(
         tmp_path,
         [
-            arg("cost", "financial"),
+            arg("cost", "financial", products=["wms"]),  # the offer's product must be known
             arg("old-friends", "financial", relationship="existing"),
             arg("other-product", "financial", products=["erp"]),
         ],

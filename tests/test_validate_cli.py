@@ -132,7 +132,7 @@ def test_nonexistent_path_is_a_usage_error(ws: Path) -> None:
 
 
 def test_unknown_option_is_a_usage_error(ws: Path) -> None:
-    result = run("validate", "--strict")
+    result = run("validate", "--stirct")
     assert result.exit_code == 2
 
 
@@ -158,13 +158,22 @@ def test_settings_locale_is_the_default_language(ws: Path) -> None:
     assert data["locale"] == "bg"
 
     build_file_tree(ws, {"kamdocs.yaml": "locale: fr\n"})
-    assert_problems(run("validate"), ["dossiers/acme.yaml:1: client: no wording for language 'fr'"])
+    # Reported once, at kamdocs.yaml's line, not against every dossier.
+    assert_problems(
+        run("validate"),
+        ["kamdocs.yaml:1: locale: no wording for the default language 'fr' (known: bg, en)"],
+    )
 
     # A dossier's own locale wins over the workspace's.
     build_file_tree(
-        ws, {"dossiers/acme.yaml": VALID.replace("  industry:", "  locale: en\n  industry:")}
+        ws,
+        {
+            "kamdocs.yaml": "locale: bg\n",
+            "dossiers/acme.yaml": VALID.replace("  industry:", "  locale: en\n  industry:"),
+        },
     )
     assert_ok(run("validate"), 1)
+    assert json.loads(run("explain", "dossiers/acme.yaml", "--json").stdout)["locale"] == "en"
 
 
 def test_settings_valid_days(ws: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kamdocs.dossier import Loaded
@@ -38,6 +38,7 @@ class Rendered:
 
     slug: str
     files: dict[str, bytes]
+    warnings: list[Problem] = field(default_factory=list)  # for the user; the files are right
 
 
 def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates: Path) -> Rendered:

@@ -168,9 +168,12 @@ def dossiers(draw: st.DrawFn) -> dict[str, Any]:
     ]  # fmt: skip
     team = [
         {"name": draw(text), "position": draw(text), "email": draw(optional(email)),
-         "phone": draw(optional(text)), "lead": draw(st.booleans())}
+         "phone": draw(optional(text)), "lead": False}
         for _ in range(draw(st.integers(1, 4)))
     ]  # fmt: skip
+    lead = draw(st.integers(-1, len(team) - 1))  # at most one lead (two are an error); -1: none
+    if lead >= 0:
+        team[lead]["lead"] = True
     validity = draw(st.one_of(
         st.builds(lambda d: {"valid_days": d}, st.integers(1, 3650)),
         st.builds(lambda d: {"valid_until": dt.date(2026, 11, 27) + dt.timedelta(days=d)},
