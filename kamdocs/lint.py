@@ -179,7 +179,10 @@ def _lookup(shape: Shape, attr: str) -> Shape | None:
     """The shape of ``attr`` on ``shape``; None when it does not exist there."""
     if shape.kind == "record" and shape.record is not None:
         fields = fields_of(shape.record)
-        return _shape(fields[attr], None) if attr in fields else None
+        if attr in fields:
+            return _shape(fields[attr], None)
+        # A property the record declares (``supplier.line``) is part of the declaration.
+        return ANY if isinstance(getattr(shape.record, attr, None), property) else None
     if shape.kind == "dict":
         if shape.keys is None or attr in shape.keys:
             return Shape("leaf", leaf=str) if shape.keys is not None else ANY
@@ -585,16 +588,25 @@ def check_library_texts(library: Library) -> list[Finding]:
 
 
 _MARK = re.compile(r"\{:\s*([^}\n]*)\}")
+_COMPUTED_CLASS = re.compile(r"\.\{\{(.*)")
+_LITERAL = re.compile(r"[\"']([A-Za-z_][\w-]*)[\"']")
+_CSS_PRELUDE = re.compile(r"([^{};]*)\{")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_CSS_BODY = re.compile(r"\{[^{}]*\}")
 _CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 
 
 def classes_used(source: str) -> Iterator[tuple[str, int]]:
-    """Each class of a ``{: .x }`` mark in ``source``, with its line."""
+    """Each class of a ``{: .x }`` mark in ``source``, with its line. A class the template
+    computes (``{: .{{ "a" if x else "b" }} }``) counts as each text it may be."""
     for match in _MARK.finditer(source):
         line = source.count("\n", 0, match.start()) + 1
-        for token in match.group(1).split():
+        content = match.group(1)
+        computed = _COMPUTED_CLASS.search(content)
+        if computed:
+            for literal in _LITERAL.findall(computed.group(1)):
+                yield literal, line
+            content = content[: computed.start()]
+        for token in content.split():
             if token.startswith(".") and len(token) > 1:
                 yield token[1:], line
 
@@ -602,12 +614,8 @@ def classes_used(source: str) -> Iterator[tuple[str, int]]:
 def css_classes(css: str) -> set[str]:
     """The classes the selectors of a stylesheet name."""
     text = _CSS_COMMENT.sub("", css)
-    while True:
-        stripped = _CSS_BODY.sub(";", text)
-        if stripped == text:
-            break
-        text = stripped
-    return set(_CSS_CLASS.findall(text))
+    # What stands before each "{" is a selector (or an at-rule, such as @media, around some).
+    return {cls for prelude in _CSS_PRELUDE.findall(text) for cls in _CSS_CLASS.findall(prelude)}
 
 
 def docx_styles(path: Path) -> tuple[dict[str, set[str]], str | None]:
@@ -644,7 +652,7 @@ def style_name(cls: str) -> str:
 
 def check_styles(root: Path, library: Library | None) -> list[Finding]:
     """Classes against proposal.css and reference.docx; the writer's styles; both files usable."""
-    from kamdocs.render.docx import WRITER_STYLES  # noqa: PLC0415
+    from kamdocs.render.docx import PAGE_BREAK, WRITER_STYLES  # noqa: PLC0415
 
     findings: list[Finding] = []
     css_path, docx_path = root / STYLESHEET, root / REFERENCE_DOCX
@@ -697,7 +705,8 @@ def check_styles(root: Path, library: Library | None) -> list[Finding]:
     known = css | {s.replace(" ", "-") for s in paragraph}
     for path, line, cls in _class_uses(root, library):
         in_css = cls in css
-        in_docx = cls.replace("-", " ").casefold() in paragraph
+        # The writer makes a page break of its class itself, no style needed.
+        in_docx = cls == PAGE_BREAK or cls.replace("-", " ").casefold() in paragraph
         if not in_css and not in_docx and (css_text is not None or docx_usable):
             meant = _close(cls, known)
             hint = f"; did you mean '{meant}'?" if meant else ""

@@ -358,7 +358,7 @@ def test_a_class_style_renamed(ws: Path) -> None:
 
 
 def test_a_class_without_a_css_rule(ws: Path) -> None:
-    edit(ws / "templates/proposal.css", "p.closing {", "p.the-end {")
+    edit(ws / "templates/proposal.css", "p.closing", "p.the-end", count=-1)  # the print rule too
     line = (ws / TEMPLATE).read_text().splitlines().index("{: .closing }") + 1
     assert check().stderr.splitlines() == [
         f"{TEMPLATE}:{line}: class 'closing' has no rule in templates/proposal.css"
@@ -462,3 +462,16 @@ def test_a_persona_label_without_the_language_in_use(ws: Path) -> None:
         f"templates/personas.yaml:{line}: warning: finance.label: persona 'finance' has no 'bg' "
         "label; a 'bg' proposal prints the 'en' one as the heading"
     ]
+
+
+def test_a_class_the_template_computes_is_checked_as_each_text_it_may_be(ws: Path) -> None:
+    line = append_to_template(ws, 'x\n{: .{{ "small" if tender else "smal" }} }') + 1
+    assert check().stderr.splitlines() == [
+        f"{TEMPLATE}:{line}: unknown class 'smal' (no rule in proposal.css, no style 'Smal' in "
+        "reference.docx); did you mean 'small'?"
+    ]
+
+
+def test_a_rule_inside_a_media_query_counts() -> None:
+    css = "@media print {\n  .page-break { break-before: page; }\n}\np.note, .a > .b { x: 1 }"
+    assert lint.css_classes(css) == {"page-break", "note", "a", "b"}
