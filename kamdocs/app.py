@@ -15,6 +15,7 @@ from kamdocs.dossier import Dossier, Loaded, load_dossier
 from kamdocs.errors import InputError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
+from kamdocs.privacy import public_warnings
 from kamdocs.slug import slugify
 from kamdocs.starter import starter
 from kamdocs.workspace import Workspace, build_date, dossier_files
@@ -90,6 +91,7 @@ def load_all(
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
+        problems.extend(public_warnings(item, library, workspace.supplier))
     return Checked(library, loaded, raise_if(problems, strict))
 
 
@@ -374,9 +376,10 @@ def _standing(
 def _warnings_of(path: Path, job: Job) -> list[Problem]:
     """The warnings (or, had it changed since, the problems) of a dossier that is not rendered."""
     try:
-        return load_dossier(path, job.library, job.today, job.valid_days, job.locale).warnings
+        loaded = load_dossier(path, job.library, job.today, job.valid_days, job.locale)
     except InputError as exc:
         return exc.problems
+    return [*loaded.warnings, *public_warnings(loaded, job.library, job.supplier)]
 
 
 def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
