@@ -18,7 +18,7 @@ import difflib
 import re
 import typing
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,7 +122,7 @@ def _shape(annotation: Any, keys: frozenset[str] | None) -> Shape:
     if origin is list:
         (item,) = typing.get_args(annotation) or (Any,)
         return Shape("list", item=_shape(item, keys))
-    if origin is dict:
+    if origin is dict or (isinstance(origin, type) and issubclass(origin, Mapping)):
         return Shape("dict", keys=keys)
     if (
         isinstance(annotation, type)
