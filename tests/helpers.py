@@ -91,7 +91,7 @@ ARGUMENTS = """
 - id: one-of-a-kind
   kind: uniqueness
   title: {en: "The only local vendor", bg: "Единственият местен доставчик"}
-  text: {en: "Service from Sofia.", bg: "Сервиз от София."}
+  text: {en: "Service on site within a day.", bg: "Сервиз на място до ден."}
   relationship: existing
 - id: our-people
   kind: people
