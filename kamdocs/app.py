@@ -95,25 +95,35 @@ def load_all(
     return Checked(library, loaded, raise_if(problems, strict))
 
 
+def _once(problems: list[Problem]) -> list[Problem]:
+    """Each problem once: both the templates check and the dossiers' own load the library and
+    the dossiers, and find the same problems of them (kept as the first found says them)."""
+    seen: dict[tuple, Problem] = {}
+    for p in problems:
+        seen.setdefault((p.path, p.line, p.field, p.message, p.level), p)
+    return list(seen.values())
+
+
 def validate(
     workspace: Workspace,
     paths: list[Path] | None,
     date: dt.date | None = None,
     strict: bool = False,
 ) -> Checked:
-    """Check the dossiers, the library and the content template; write nothing.
+    """Check the dossiers, the library and the templates (the checks of ``kamdocs templates
+    check``, every dossier rendered in memory in every format); write nothing.
 
-    Every problem at once: the template's with the dossiers'. With ``strict`` a warning is an
+    Every problem at once: the templates' with the dossiers'. With ``strict`` a warning is an
     error."""
-    from kamdocs.render.content import check_template  # noqa: PLC0415
+    from kamdocs import lint  # noqa: PLC0415
 
     # No templates folder at all is one problem (load_all says so), not one per file in it.
-    template = check_template(workspace.templates) if workspace.templates.is_dir() else []
+    found = lint.check(workspace, paths, date).findings if workspace.templates.is_dir() else []
     try:
         checked = load_all(workspace, paths, date)
     except InputError as exc:
-        raise InputError([*exc.problems, *template]) from None
-    checked.warnings = raise_if([*checked.warnings, *template], strict)
+        raise InputError(_once([*exc.problems, *found])) from None
+    checked.warnings = raise_if(_once([*checked.warnings, *found]), strict)
     return checked
 
 

@@ -398,3 +398,115 @@ def portfolio(
         click.echo(as_text(report, colour=colour), nl=False)
     if html is not None:
         click.echo(f"wrote {html}", err=True)
+
+
+@main.group()
+def templates() -> None:
+    """Check what marketing owns: the templates, the styles and the argument library."""
+
+
+@templates.command("check")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: FILE:LINE: message lines on stderr; json: a list of findings on stdout.",
+)
+@_templates_option
+@_date_option
+@_handle_errors
+def templates_check(
+    strict: bool, output_format: str, templates: Path | None, date: dt.datetime | None
+) -> None:
+    """Compile every template and library text, check every name, class and style they use,
+    every language's texts, then render every dossier in every format (nothing is written)."""
+    import json
+
+    from kamdocs import lint
+
+    report = lint.check(_workspace(templates), None, _date(date), strict)
+    if output_format == "json":
+        click.echo(json.dumps(lint.as_json(report.findings), indent=2, ensure_ascii=False))
+    else:
+        for finding in report.findings:
+            click.echo(str(finding), err=True)
+        if not report.errors:
+            n, w = report.dossiers, len(report.warnings)
+            warned = f", {w} warning{'s' if w != 1 else ''}" if w else ""
+            click.echo(
+                f"OK: {report.templates}: every template, text and style checked; "
+                f"{n} dossier{'s' if n != 1 else ''} rendered in {', '.join(lint.FORMATS)}{warned}"
+            )
+    if report.errors:
+        sys.exit(1)
+
+
+_pdf_option = click.option(
+    "--pdf/--no-pdf",
+    default=None,
+    help="Thumbnails of each page of the PDF (default: where LibreOffice is installed; "
+    "else the HTML is shown scaled down).",
+)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the gallery (default: build/preview).",
+)
+@_date_option
+@_templates_option
+@_pdf_option
+@_handle_errors
+def preview(
+    out: Path | None, date: dt.datetime | None, templates: Path | None, pdf: bool | None
+) -> None:
+    """Build every dossier in every format and a gallery, OUT/index.html, to look at them."""
+    from kamdocs.preview import preview as build_preview
+
+    gallery = build_preview(_workspace(templates), out, _date(date), pdf)
+    n = len(gallery.cards)
+    click.echo(f"wrote {gallery.out / 'index.html'}: {n} proposal{'s' if n != 1 else ''}")
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the gallery (default: build/preview).",
+)
+@_date_option
+@_templates_option
+@click.option(
+    "--pdf/--no-pdf", default=False, help="Page thumbnails from a PDF (slow; default: off)."
+)
+@_handle_errors
+def serve(
+    port: int, out: Path | None, date: dt.datetime | None, templates: Path | None, pdf: bool
+) -> None:
+    """Serve the gallery on 127.0.0.1 and rebuild it on every change under templates/ or the
+    dossiers; the open page reloads itself. Ctrl-C stops it."""
+    from kamdocs.preview.serve import Server
+
+    try:
+        server = Server(_workspace(templates), out, port, _date(date), pdf)
+    except OSError as exc:
+        from kamdocs.errors import UsageError
+
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+    try:
+        server.start()
+        click.echo(f"serving {server.url} (Ctrl-C stops)", err=True)
+        server.wait()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how serve ends
+    finally:
+        server.stop()
+    click.echo("stopped", err=True)

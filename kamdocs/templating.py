@@ -928,12 +928,54 @@ class TemplateFailure(Exception):
         self.name, self.line, self.message = name, line, message
 
 
+# Tags that open a block closed by ``end<tag>`` (``set`` only without ``=``: ``{% set x %}``).
+_BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "block", "autoescape"})
+
+
+def syntax_line(exc: jinja2.TemplateSyntaxError) -> int:
+    """The line to report a syntax error at: for a block left open, the line that opens it.
+
+    Jinja finds an unclosed ``{% if %}`` only at the end of the template and says so there;
+    the tag that was never closed is found again by reading the template's tags.
+    """
+    source = getattr(exc, "source", None)
+    if not source or not (exc.message or "").startswith("Unexpected end of template"):
+        return exc.lineno
+    open_tags: list[tuple[str, int]] = []
+    tag: tuple[str, int] | None = None  # a set tag waiting for its "=" or its end
+    expecting_tag = False
+    try:
+        for line, kind, value in environment().lex(source):
+            if kind == "block_begin":
+                expecting_tag, tag = True, None
+            elif kind == "name" and expecting_tag:
+                expecting_tag = False
+                if value in _BLOCK_TAGS:
+                    open_tags.append((value, line))
+                elif value == "set":
+                    tag = ("set", line)
+                elif value.startswith("end"):
+                    for i in range(len(open_tags) - 1, -1, -1):
+                        if open_tags[i][0] == value[3:]:
+                            del open_tags[i:]
+                            break
+            elif kind == "operator" and value == "=" and tag is not None:
+                tag = None
+            elif kind == "block_end":
+                if tag is not None:
+                    open_tags.append(tag)
+                expecting_tag, tag = False, None
+    except jinja2.TemplateSyntaxError:
+        return exc.lineno
+    return open_tags[-1][1] if open_tags else exc.lineno
+
+
 def describe(exc: Exception, default_name: str) -> TemplateFailure:
     """Turn any exception raised while rendering a template into a located failure."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return TemplateFailure(
             exc.filename or exc.name or default_name,
-            exc.lineno,
+            syntax_line(exc),
             f"template syntax error: {exc.message}",
         )
     name, line = default_name, 1
@@ -974,7 +1016,7 @@ def check_library_templates(library: Library) -> list[Problem]:
                     problems.append(
                         Problem(
                             origin.path,
-                            key_line + (exc.lineno or 1) - 1,
+                            key_line + (syntax_line(exc) or 1) - 1,
                             path,
                             f"template syntax error: {exc.message}",
                         )

@@ -83,6 +83,21 @@ ARGUMENTS = """
   detail: {en: "OpenAPI 3.1, webhooks.", bg: "OpenAPI 3.1, webhooks."}
   criteria: [integration with existing systems]
   products: [wms]
+- id: growth
+  kind: benefit
+  title: {en: "Room to grow", bg: "Място за растеж"}
+  text: {en: "A second site uses the same system.", bg: "Втори обект ползва същата система."}
+  relationship: existing
+- id: one-of-a-kind
+  kind: uniqueness
+  title: {en: "The only local vendor", bg: "Единственият местен доставчик"}
+  text: {en: "Service on site within a day.", bg: "Сервиз на място до ден."}
+  relationship: existing
+- id: our-people
+  kind: people
+  title: {en: "People you know", bg: "Хора, които познавате"}
+  text: {en: "The same team as in the pilot.", bg: "Същият екип като в пилота."}
+  relationship: existing
 """
 
 REFERENCES = """

@@ -29,7 +29,7 @@ def assert_ok(result: Result, dossiers: int) -> None:
     assert result.stderr == ""
     noun = "dossier" if dossiers == 1 else "dossiers"
     assert result.stdout.startswith(
-        f"OK: {dossiers} {noun}; library: 7 arguments, 4 personas, 2 references, languages: bg, en"
+        f"OK: {dossiers} {noun}; library: 10 arguments, 4 personas, 2 references, languages: bg, en"
     ), result.stdout
 
 
@@ -314,6 +314,10 @@ def test_dossier_against_a_library_without_the_persona(ws: Path) -> None:
         [
             "dossiers/acme.yaml:20: dmu[1].persona: unknown persona 'finance' "
             "(known: executive, hr)",
+            # Without the finance and technical personas, nobody weighs these arguments.
+            "templates/arguments/main.yaml:2: warning: [tco].kind: no persona weighs 'financial'",
+            "templates/arguments/main.yaml:9: warning: [fast].kind: no persona weighs 'statistic'",
+            "templates/arguments/main.yaml:36: warning: [api].kind: no persona weighs 'technical'",
         ],
     )
 

@@ -270,15 +270,15 @@ ROWS = [
         edit("  industry: logistics\n", "  industry: logistics\n  locale: bg\n"),
         [
             (
-                45,
+                60,
                 "warning",
-                "templates/arguments/main.yaml:45 title",
+                "templates/arguments/main.yaml:60 title",
                 "argument 'english-only' has no 'bg' text; a 'bg' proposal prints the 'en' one",
             ),
             (
-                46,
+                61,
                 "warning",
-                "templates/arguments/main.yaml:46 text",
+                "templates/arguments/main.yaml:61 text",
                 "argument 'english-only' has no 'bg' text; a 'bg' proposal prints the 'en' one",
             ),
         ],

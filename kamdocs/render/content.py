@@ -10,7 +10,7 @@ import jinja2
 from kamdocs import formatting
 from kamdocs.errors import Problem
 from kamdocs.render.context import TemplateContext
-from kamdocs.templating import TemplateFailure, describe, environment
+from kamdocs.templating import TemplateFailure, describe, environment, syntax_line
 
 TEMPLATE = "proposal.md.j2"
 
@@ -34,7 +34,7 @@ def check_template(root: Path) -> list[Problem]:
         return [
             Problem(
                 _display(root, exc.filename or TEMPLATE),
-                exc.lineno,
+                syntax_line(exc),
                 "",
                 f"template syntax error: {exc.message}",
             )

@@ -1,6 +1,9 @@
 """The template context: everything a content template may use, and nothing private.
 
-This module is the documented list of what marketing's ``proposal.md.j2`` can print. Every
+This module is the documented list of what marketing's ``proposal.md.j2`` can print: the
+records below are the one declaration of the template context, which the renderer fills,
+``kamdocs templates check`` (``kamdocs.lint``) checks every name against, and
+docs/templates.md describes (a test holds the two together). Every
 value here is public; ``private`` blocks, persona ids, roles, knowledge, ``prefers`` and scores
 never enter it, so no template can leak them.
 """
@@ -160,6 +163,15 @@ class TemplateContext(NamedTuple):
         return self._asdict()
 
 
+class TextContext(NamedTuple):
+    """What a library text (an argument's title, text and detail, a reference's project and
+    result) receives: the public fields of the client and the offer, and the language."""
+
+    client: Client
+    offer: Offer
+    lang: str
+
+
 def compute_pricing(loaded: Loaded) -> Pricing | None:
     """Exact totals in ``Decimal``: each line and the VAT rounded half-up to the minor unit."""
     pricing = loaded.dossier.offer.pricing
@@ -248,7 +260,7 @@ def build_context(
         d.client.name, d.client.industry, d.client.country, country_name(d.client.country, lang)
     )
     offer = Offer(d.offer.title, d.offer.summary)
-    render = TextRenderer(library, lang, {"client": client, "offer": offer, "lang": lang})
+    render = TextRenderer(library, lang, TextContext(client, offer, lang)._asdict())
 
     reflect_in = _business_section(plan, library) if _has_business(loaded) else None
     sections = [

@@ -95,6 +95,25 @@ _HEADING_STYLES = {
     "h5": "Heading 3",
     "h6": "Heading 3",
 }
+# Every style the writer looks up by name in reference.docx, as (kind, name). Without one, that
+# text silently takes Normal, so `kamdocs templates check` asks for each of them ("Horizontal
+# Line" is left out: without it a rule is drawn as a hairline border).
+WRITER_STYLES: tuple[tuple[str, str], ...] = (
+    ("paragraph", "Normal"),
+    *(("paragraph", name) for name in dict.fromkeys(_HEADING_STYLES.values())),
+    ("paragraph", "Quote"),
+    ("paragraph", "List Bullet"),
+    ("paragraph", "List Number"),
+    ("paragraph", "Table Text"),
+    ("paragraph", "Table Heading"),
+    ("table", "Proposal Table"),
+    ("character", "Hyperlink"),
+    ("character", "Code"),
+    ("character", "Strong"),
+    ("character", "Emphasis"),
+)
+# The class whose paragraph starts a new page (pageBreakBefore); it needs no style of its own.
+PAGE_BREAK = "page-break"
 _CONTAINERS = frozenset({"div", "section", "article", "main", "header", "footer", "aside"})
 _BLOCKS = frozenset(
     {"p", "ul", "ol", "table", "blockquote", "hr", "pre", "dl", "li", "figure", "details"}
@@ -936,7 +955,7 @@ class _Writer:
             return
         tag = tag.lower()
         classes = el.get("class")
-        if classes and "page-break" in classes.split():
+        if classes and PAGE_BREAK in classes.split():
             self.page_break = True  # taken by the next paragraph as pageBreakBefore
             if tag == "hr":
                 return
