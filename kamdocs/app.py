@@ -230,6 +230,7 @@ def render(
     fresh = outcomes(job, [path for path in files if path not in standing])
     ordered = (standing.get(path) or next(fresh) for path in files)
     converter = pdf.Converter(program, today) if pdf is not None else contextlib.nullcontext()
+    stopped, seen = False, 0  # an error (or with strict a warning) among problems[:seen]
     with Batch(out) as batch, converter:
         with _progress(ordered, len(files), progress) as results:
             for result in results:
@@ -250,7 +251,9 @@ def render(
                 slugs[result.slug] = result.path
                 if not manifest and not force:
                     problems.extend(_owned_by_another(result, out, formats, before))
-                if _stops(problems, strict):
+                if not stopped:  # only the problems found since the last look: no n² scan
+                    stopped, seen = _stops(problems[seen:], strict), len(problems)
+                if stopped:
                     continue  # keep finding problems, but stage nothing more
                 documents = dict(result.files)
                 if pdf is not None and documents:  # rendered now, not kept from a build
