@@ -209,10 +209,19 @@ def render(
     raise_if(problems, strict)
     files = dossier_files(paths or [workspace.dossiers])
     today = build_date(date)
-    job = Job(library, workspace.templates, formats, today, workspace.valid_days, workspace.locale)
+    job = Job(
+        library,
+        workspace.templates,
+        formats,
+        today,
+        workspace.valid_days,
+        workspace.locale,
+        workspace.supplier,
+    )
     standing: dict[Path, Outcome] = {}
     settings = {"date": today.isoformat(), "locale": workspace.locale}
     settings["valid_days"] = str(workspace.valid_days)
+    settings["supplier"] = workspace.supplier.model_dump_json()  # heads every page
     if pdf is not None:
         settings["libreoffice"] = pdf.version_key(program)
     inputs = uptodate.fingerprint(workspace.templates, formats, settings)

@@ -16,6 +16,7 @@ from pathlib import Path
 from kamdocs.dossier import load_dossier
 from kamdocs.errors import InputError, Problem
 from kamdocs.library import Library
+from kamdocs.workspace import Supplier
 
 # Below this many dossiers, starting worker processes costs more than it saves.
 PARALLEL_MIN = 24
@@ -34,6 +35,7 @@ class Job:
     today: dt.date
     valid_days: int
     locale: str
+    supplier: Supplier | None = None  # kamdocs.yaml's: heads every page
 
 
 @dataclass
@@ -63,7 +65,7 @@ def _render(path: Path) -> Outcome:
     except InputError as exc:
         return Outcome(str(path), problems=exc.problems)
     try:
-        rendered = render(loaded, job.library, job.formats, job.templates)
+        rendered = render(loaded, job.library, job.formats, job.templates, job.supplier)
     except InputError as exc:
         return Outcome(str(path), problems=[*loaded.warnings, *exc.problems])
     # Warnings travel back with the files (from a worker too); the batch prints them once.

@@ -1,8 +1,14 @@
-"""Dates, numbers and money in the proposal's language, through Babel (CLDR data)."""
+"""Dates, numbers and money in the proposal's language, through Babel (CLDR data).
+
+Every figure is printed with no-break spaces inside it, so that a line never ends between
+"334 200,00" and "€", or between "18 март 2024" and "г.". (CLDR's narrow no-break space
+becomes a plain one: fonts without the narrow glyph made LibreOffice break there.)
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
@@ -20,9 +26,25 @@ def locale(lang: str) -> Locale:
         return Locale.parse("en")
 
 
+NBSP = "\u00a0"
+_SPACES = str.maketrans({" ": NBSP, "\u202f": NBSP, "\u2009": NBSP})
+
+
+def unbreakable(text: str) -> str:
+    """``text`` with every space made a no-break space."""
+    return text.translate(_SPACES)
+
+
 @lru_cache(maxsize=4096)
 def date(value: dt.date, lang: str, form: str = "long") -> str:
+    """The date as CLDR writes it (U+202F before "г." in Bulgarian)."""
     return format_date(value, form, locale=locale(lang))
+
+
+@lru_cache(maxsize=4096)
+def printed_date(value: dt.date, lang: str, form: str = "long") -> str:
+    """The date as a proposal prints it (the ``date`` filter): with no-break spaces only."""
+    return unbreakable(date(value, lang, form))
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
@@ -33,20 +55,41 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 @lru_cache(maxsize=4096)
 def money(value: Decimal, lang: str, currency: str) -> str:
-    return format_currency(
+    text = format_currency(
         quantize(Decimal(value), currency), currency, locale=locale(lang), decimal_quantization=True
     )
+    return unbreakable(text)
 
 
 @lru_cache(maxsize=4096)
 def number(value: Decimal | int, lang: str) -> str:
-    return format_decimal(value, locale=locale(lang), decimal_quantization=False)
+    return unbreakable(format_decimal(value, locale=locale(lang), decimal_quantization=False))
 
 
 @lru_cache(maxsize=4096)
 def percent(value: Decimal | int, lang: str) -> str:
     """``20`` -> ``20%`` (``20 %`` in Bulgarian); the value is in percent, not a fraction."""
-    return format_percent(Decimal(value) / 100, locale=locale(lang), decimal_quantization=False)
+    text = format_percent(Decimal(value) / 100, locale=locale(lang), decimal_quantization=False)
+    return unbreakable(text)
+
+
+# A number written by hand with its percent sign, in any spacing: "38%", "38 %", "30–40 %".
+_PERCENT_RE = re.compile(r"(?<=\d)[ \u00a0\u202f]?%(?![\w%{}\\])")
+
+
+@cache
+def _percent_gap(lang: str) -> str:
+    """What this locale puts between a number and its percent sign (CLDR): "" or a space."""
+    sample = percent(7, lang)
+    return sample[sample.index("7") + 1 : sample.index("%")] if "%" in sample else ""
+
+
+def figures(text: str, lang: str) -> str:
+    """Percentages written in the library's and the dossier's texts, in the locale's format:
+    the one the ``percent`` filter prints, so that "38 %" and "20%" never meet in one page."""
+    if "%" not in text:
+        return text
+    return _PERCENT_RE.sub(_percent_gap(lang) + "%", text)
 
 
 @lru_cache(maxsize=4096)

@@ -734,7 +734,7 @@ def environment(root: Path | None = None) -> SandboxedEnvironment:
 
         env.filters.update(
             md=escape_md,
-            date=_with_lang(formatting.date),
+            date=_with_lang(formatting.printed_date),  # no-break spaces: no line ends inside
             money=_with_lang(formatting.money),
             number=_with_lang(formatting.number),
             percent=_with_lang(formatting.percent),

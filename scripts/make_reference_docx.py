@@ -57,7 +57,13 @@ DEFAULT_OUTPUT = ROOT / "templates" / "reference.docx"
 # Corporate identity
 # --------------------------------------------------------------------------------------
 COMPANY = "Stratos Automation OOD"
-HEADER_LINE = "Stratos Automation OOD \u00b7 Sofia \u00b7 stratos-automation.example"
+# kamdocs fills these in each proposal from kamdocs.yaml's ``supplier``, in the proposal's
+# language; a part left empty takes its " · " with it. Type a placeholder in one go in Word,
+# so that it stays in one run.
+HEADER_NAME = "{supplier.name}"
+HEADER_REST = " \u00b7 {supplier.address} \u00b7 {supplier.website}"
+FOOTER_NAME = "{supplier.name} \u00b7 "
+DEFAULT_LOGO = ROOT / "templates" / "logo.png"  # the same logo for the HTML page
 
 NAVY = "1F3A5F"  # headings, table header row, logo background
 TEAL = "1A8C8C"  # accent: links, bullets, closing sentence, rules
@@ -272,6 +278,75 @@ STYLES: list[str] = [
       <w:uiPriority w:val="39"/><w:qFormat/>
       <w:pPr><w:keepLines/><w:spacing w:before="240"/></w:pPr>
       <w:rPr><w:b/><w:bCs/><w:color w:val="{TEAL}"/></w:rPr>
+    </w:style>""",
+    f"""<w:style w:type="paragraph" w:customStyle="1" w:styleId="Detail">
+      <w:name w:val="Detail"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/>
+      <w:uiPriority w:val="39"/><w:qFormat/>
+      <w:pPr>
+        <w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="{RULE}"/></w:pBdr>
+        <w:spacing w:before="0" w:after="160"/><w:ind w:left="200"/></w:pPr>
+      <w:rPr><w:color w:val="{GREY}"/>
+        <w:sz w:val="{TABLE_SIZE}"/><w:szCs w:val="{TABLE_SIZE}"/></w:rPr>
+    </w:style>""",
+    # A reference project stays on one page with the recommender line under it.
+    """<w:style w:type="paragraph" w:customStyle="1" w:styleId="Reference">
+      <w:name w:val="Reference"/><w:basedOn w:val="Normal"/><w:next w:val="Recommender"/>
+      <w:uiPriority w:val="39"/><w:qFormat/>
+      <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="40"/></w:pPr>
+    </w:style>""",
+    """<w:style w:type="paragraph" w:customStyle="1" w:styleId="ReferenceEnd">
+      <w:name w:val="Reference End"/><w:basedOn w:val="Reference"/><w:next w:val="Reference"/>
+      <w:uiPriority w:val="39"/><w:qFormat/>
+      <w:pPr><w:keepNext w:val="0"/><w:spacing w:after="120"/></w:pPr>
+    </w:style>""",
+    f"""<w:style w:type="paragraph" w:customStyle="1" w:styleId="Recommender">
+      <w:name w:val="Recommender"/><w:basedOn w:val="Normal"/><w:next w:val="Reference"/>
+      <w:uiPriority w:val="39"/><w:qFormat/>
+      <w:pPr><w:keepLines/><w:spacing w:after="120" w:line="240" w:lineRule="auto"/></w:pPr>
+      <w:rPr><w:color w:val="{FINE}"/>
+        <w:sz w:val="{SMALL_SIZE}"/><w:szCs w:val="{SMALL_SIZE}"/></w:rPr>
+    </w:style>""",
+    # The closing block: the next steps stay with the validity sentence (and pull the team
+    # table before them onto the same page: kamdocs keeps a table with a paragraph that keeps
+    # with its next).
+    """<w:style w:type="paragraph" w:customStyle="1" w:styleId="NextSteps">
+      <w:name w:val="Next Steps"/><w:basedOn w:val="Normal"/><w:next w:val="Closing"/>
+      <w:uiPriority w:val="39"/><w:qFormat/>
+      <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="240"/></w:pPr>
+    </w:style>""",
+    # Acceptance: the client's decision maker signs here; the block stays on one page.
+    """<w:style w:type="paragraph" w:customStyle="1" w:styleId="Acceptance">
+      <w:name w:val="Acceptance"/><w:basedOn w:val="Normal"/><w:next w:val="Signature"/>
+      <w:uiPriority w:val="39"/><w:qFormat/>
+      <w:pPr><w:keepNext/><w:keepLines/></w:pPr>
+    </w:style>""",
+    f"""<w:style w:type="paragraph" w:customStyle="1" w:styleId="Signature">
+      <w:name w:val="Signature"/><w:basedOn w:val="Normal"/><w:next w:val="Signature"/>
+      <w:uiPriority w:val="39"/><w:qFormat/>
+      <w:pPr><w:keepNext/><w:keepLines/>
+        <w:pBdr><w:bottom w:val="single" w:sz="4" w:space="2" w:color="{GREY}"/>
+          <w:between w:val="single" w:sz="4" w:space="2" w:color="{GREY}"/></w:pBdr>
+        <w:spacing w:before="360" w:after="0"/><w:ind w:right="{TEXT_WIDTH_TWIPS // 3}"/></w:pPr>
+      <w:rPr><w:color w:val="{GREY}"/></w:rPr>
+    </w:style>""",
+    # The cover page, when the content template asks for one.
+    """<w:style w:type="paragraph" w:customStyle="1" w:styleId="CoverTitle">
+      <w:name w:val="Cover Title"/><w:basedOn w:val="Title"/><w:next w:val="CoverSubtitle"/>
+      <w:uiPriority w:val="10"/><w:qFormat/>
+      <w:pPr><w:spacing w:before="3400" w:after="360"/></w:pPr>
+      <w:rPr><w:sz w:val="64"/><w:szCs w:val="64"/></w:rPr>
+    </w:style>""",
+    """<w:style w:type="paragraph" w:customStyle="1" w:styleId="CoverSubtitle">
+      <w:name w:val="Cover Subtitle"/><w:basedOn w:val="Subtitle"/><w:next w:val="CoverNote"/>
+      <w:uiPriority w:val="11"/><w:qFormat/>
+      <w:pPr><w:spacing w:after="1200"/></w:pPr>
+      <w:rPr><w:sz w:val="36"/><w:szCs w:val="36"/></w:rPr>
+    </w:style>""",
+    f"""<w:style w:type="paragraph" w:customStyle="1" w:styleId="CoverNote">
+      <w:name w:val="Cover Note"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="39"/>
+      <w:qFormat/>
+      <w:pPr><w:spacing w:after="80"/></w:pPr>
+      <w:rPr><w:color w:val="{GREY}"/></w:rPr>
     </w:style>""",
     f"""<w:style w:type="paragraph" w:customStyle="1" w:styleId="Small">
       <w:name w:val="Small"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="39"/>
@@ -584,9 +659,8 @@ def build() -> bytes:
     inline.docPr.set("id", str(LOGO_DOCPR_ID))
     inline.docPr.set("name", "Stratos Automation logo")
     inline.docPr.set("descr", "Stratos Automation logo")
-    name, _, rest = HEADER_LINE.partition(" \u00b7 ")
     # Raise the text by 7 pt so it sits level with the middle of the 0.8 cm logo.
-    for text, bold in (("\t", False), (name, True), (" \u00b7 " + rest, False)):
+    for text, bold in (("\t", False), (HEADER_NAME, True), (HEADER_REST, False)):
         run = hp.add_run(text)
         run.font.bold = bold or None
         rpr = run._r.get_or_add_rPr()
@@ -594,28 +668,76 @@ def build() -> bytes:
             rpr.append(parse_xml(f'<w:color {nsdecls("w")} w:val="{NAVY}"/>'))
         rpr.append(parse_xml(f'<w:position {nsdecls("w")} w:val="14"/>'))
 
-    # Footer: "— 3 / 7 —", centred, in the "Small" style.
+    # Footer: "Stratos Automation Ltd · 3 / 7", centred, in the "Small" style.
     footer = section.footer
     footer.is_linked_to_previous = False
     fp = footer.paragraphs[0]
     fp.style = doc.styles["Small"]
     fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fp.paragraph_format.space_after = 0
-    fp.add_run("\u2014 ")
+    fp.add_run(FOOTER_NAME)
     _field(fp, "PAGE", "1")
     fp.add_run(" / ")
     _field(fp, "NUMPAGES", "1")
-    fp.add_run(" \u2014")
 
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
+    add_samples(doc)
     _strip_rsids(doc.element)
 
     raw = io.BytesIO()
     doc.save(raw)
     return normalise_zip(raw.getvalue())
+
+
+# One paragraph of every style kamdocs uses, saying where it is used: opening the file in Word
+# shows what to edit. kamdocs throws the body away when it renders a proposal.
+SAMPLES: tuple[tuple[str, str], ...] = (
+    ("Cover Title", "Cover Title: the offer's title on the cover page (when the template has one)"),
+    ("Cover Subtitle", "Cover Subtitle: \u201cPrepared for\u201d and the client, on the cover"),
+    ("Cover Note", "Cover Note: dates and the supplier's line on the cover"),
+    ("Title", "Title: the offer's title"),
+    ("Subtitle", "Subtitle: \u201cPrepared for\u201d and the client"),
+    ("Small", "Small: the issue date and validity under the subtitle"),
+    ("Normal", "Normal: body text of the summary, the arguments and the client's situation."),
+    ("List Bullet", "List Bullet: the readers addressed, weaknesses, growth areas"),
+    ("List Number", "List Number: numbered lists in library texts"),
+    ("Heading 1", "Heading 1: not used by the shipped template"),
+    ("Heading 2", "Heading 2: a section (one per reader), pricing, team, acceptance"),
+    ("Heading 3", "Heading 3: an argument's title; situation, figures, similar projects"),
+    ("Detail", "Detail: the expert detail under an argument, for readers who know the field."),
+    ("Reference", "Reference: a similar project and its result, kept with the line under it"),
+    ("Recommender", "Recommender: who will recommend us, with email and phone"),
+    ("Reference End", "Reference End: a similar project with no recommender line"),
+    ("Quote", "Quote: a quotation in a library text"),
+    ("Caption", "Caption: a caption in a library text"),
+    ("Next Steps", "Next Steps: what happens after sending, under the team table"),
+    ("Closing", "Closing: the sentence that says until when the offer is valid"),
+    ("Acceptance", "Acceptance: the sentence above the client's signature lines"),
+    ("Signature", "Signature: one line to fill in (name, position, date, signature)"),
+)
+
+
+def add_samples(doc) -> None:
+    """The sample body: every paragraph style, and a table in the table style."""
+    for style, text in SAMPLES[:9]:
+        doc.add_paragraph(text, style=doc.styles[style])
+    table = doc.add_table(rows=3, cols=2)
+    table.style = doc.styles["Proposal Table"]
+    rows = (
+        ("Table Heading: header row", "of figures, pricing and team tables"),
+        ("Table Text: a cell", "Proposal Table: the table style"),
+        ("Strong, Emphasis, Code, Hyperlink", "the character styles"),
+    )
+    for row, texts in zip(table.rows, rows, strict=True):
+        style = doc.styles["Table Heading" if row is table.rows[0] else "Table Text"]
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.paragraphs[0].text = text
+            cell.paragraphs[0].style = style
+    for style, text in SAMPLES[9:]:
+        doc.add_paragraph(text, style=doc.styles[style])
 
 
 def normalise_zip(data: bytes) -> bytes:
@@ -652,12 +774,16 @@ def check(data: bytes) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--output", "-o", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--logo", type=Path, default=DEFAULT_LOGO, help="the logo as PNG")
     args = parser.parse_args(argv)
     data = build()
     check(data)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(data)
     print(f"wrote {args.output} ({len(data):,} bytes)")
+    args.logo.parent.mkdir(parents=True, exist_ok=True)
+    args.logo.write_bytes(make_logo_png())
+    print(f"wrote {args.logo}")
     return 0
 
 

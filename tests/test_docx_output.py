@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 from helpers import DOSSIER, PERSONAS, ROOT, TEMPLATES, build_file_tree, small_library
 
 from kamdocs.cli import main
@@ -117,10 +118,44 @@ def texts(table: Table) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 
 
+def _layout(table: Table) -> bool:
+    """A table kamdocs writes around a block that must stay on one page: one unstyled cell."""
+    return len(table.rows) == 1 and len(table.columns) == 1 and table.style.name == "Normal Table"
+
+
+def paragraphs(doc: Document) -> list[Paragraph]:
+    """Every paragraph in reading order, those of the layout tables (``_layout``) included."""
+    found = []
+    for item in doc.iter_inner_content():
+        if isinstance(item, Paragraph):
+            found.append(item)
+        elif _layout(item):
+            found.extend(
+                p for p in item.cell(0, 0).iter_inner_content() if isinstance(p, Paragraph)
+            )
+    return found
+
+
+def tables(doc: Document) -> list[Table]:
+    """Every table but the layout tables, with the tables inside them, in reading order."""
+    found = []
+    for table in doc.tables:
+        if _layout(table):
+            found.extend(table.cell(0, 0).tables)
+        else:
+            found.append(table)
+    return found
+
+
 def table_with_header(doc: Document, header: list[str]) -> Table:
-    found = [t for t in doc.tables if texts(t)[0] == header]
-    assert len(found) == 1, [texts(t)[0] for t in doc.tables]
+    found = [t for t in tables(doc) if texts(t)[0] == header]
+    assert len(found) == 1, [texts(t)[0] for t in tables(doc)]
     return found[0]
+
+
+def nbsp(text: str) -> str:
+    """``text`` with its spaces (and CLDR's narrow ones) as the no-break spaces kamdocs prints."""
+    return text.replace(" ", "\u00a0").replace("\u202f", "\u00a0")
 
 
 def same(text: str) -> str:
@@ -171,21 +206,21 @@ def private_values(node: Any) -> list[str]:
 
 
 def test_title_paragraph_holds_the_offer_title(rendered: Rendered) -> None:
-    paragraphs = rendered.doc.paragraphs
-    assert paragraphs[0].style.name == "Title"
-    assert paragraphs[0].text == rendered.data["offer"]["title"]
-    assert paragraphs[1].style.name == "Subtitle"
-    assert rendered.data["client"]["name"] in paragraphs[1].text
+    found = paragraphs(rendered.doc)
+    assert found[0].style.name == "Title"
+    assert found[0].text == rendered.data["offer"]["title"]
+    assert found[1].style.name == "Subtitle"
+    assert rendered.data["client"]["name"] in found[1].text
 
 
 def test_sections_are_heading_2(rendered: Rendered) -> None:
-    headings = [p.text for p in rendered.doc.paragraphs if p.style.name == "Heading 2"]
+    headings = [p.text for p in paragraphs(rendered.doc) if p.style.name == "Heading 2"]
     personas = dict.fromkeys(m["persona"] for m in rendered.data["dmu"])
     for persona in personas:
         assert rendered.personas[persona]["label"][rendered.lang] in headings, headings
     t = rendered.t
     assert t["pricing_heading"] in headings
-    assert headings[-1] == t["team_heading"]
+    assert headings[-2:] == [t["team_heading"], t["acceptance_heading"]]
 
 
 def test_team_table_has_every_member_with_contacts(rendered: Rendered) -> None:
@@ -203,7 +238,7 @@ def test_team_table_has_every_member_with_contacts(rendered: Rendered) -> None:
             by_name[member["name"]][0],
             member["position"],
             member["email"],
-            member["phone"],
+            nbsp(member["phone"]),
         ]
 
 
@@ -218,7 +253,7 @@ def test_team_contacts_are_real_hyperlinks(rendered: Rendered) -> None:
         email_cell, phone_cell = row.cells[2], row.cells[3]
         for cell, target, text in (
             (email_cell, f"mailto:{member['email']}", member["email"]),
-            (phone_cell, "tel:" + re.sub(r"[^0-9+]", "", member["phone"]), member["phone"]),
+            (phone_cell, "tel:" + re.sub(r"[^0-9+]", "", member["phone"]), nbsp(member["phone"])),
         ):
             links = cell._tc.findall(f".//{qn('w:hyperlink')}")
             assert len(links) == 1, cell.text
@@ -283,9 +318,15 @@ def test_small_dossier_totals_are_the_decimal_ones(small: Rendered) -> None:
 
 
 def test_closing_paragraph_states_the_expiry(rendered: Rendered) -> None:
-    paragraphs = [p for p in rendered.doc.paragraphs if p.text.strip()]
-    closing = paragraphs[-1]
-    assert closing.style.name == "Closing"
+    found = [p for p in paragraphs(rendered.doc) if p.text.strip()]
+    # The closing sentence, then the acceptance block: a heading, a sentence, four lines.
+    closing = found[-7]
+    assert [p.style.name for p in found[-7:]] == [
+        "Closing",
+        "Heading 2",
+        "Acceptance",
+        *["Signature"] * 4,
+    ]
     when = format_date(rendered.valid_until, "long", locale=rendered.lang)
     assert same(CLOSING[rendered.lang] + when) in same(closing.text)
     literal = {"en": "valid until December 26, 2026", "bg": "валидна до 26 декември 2026 г."}[
@@ -295,13 +336,14 @@ def test_closing_paragraph_states_the_expiry(rendered: Rendered) -> None:
 
 
 def test_amounts_and_dates_keep_babels_spaces(rendered: Rendered) -> None:
-    """Babel separates thousands and units with no-break spaces (U+00A0, U+202F in dates):
-    "4 619,64 €" must not break after "4" at a line end, nor "2026 г." before "г.".
+    """Amounts and dates hold no-break spaces only (U+00A0): "4 619,64 €" must not break after
+    "4" at a line end, nor "26 декември 2026 г." before "г."; nor "December 26, 2026".
     """
     _, _, totals = expected_prices(rendered)
     assert pricing_rows(rendered)[-1][3] == totals[-1]
-    when = format_date(rendered.valid_until, "long", locale=rendered.lang)
-    closing = [p for p in rendered.doc.paragraphs if p.style.name == "Closing"][-1]
+    when = nbsp(format_date(rendered.valid_until, "long", locale=rendered.lang))
+    assert " " not in when and "\u202f" not in when
+    closing = [p for p in paragraphs(rendered.doc) if p.style.name == "Closing"][-1]
     assert CLOSING[rendered.lang] + when in closing.text
 
 

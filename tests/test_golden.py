@@ -74,14 +74,19 @@ def test_golden_files_are_proposals(slug: str) -> None:
     """Guard against blessing a broken output: the golden files hold what SPEC asks for."""
     md = (GOLDEN / f"{slug}.md").read_text(encoding="utf-8")
     page = (GOLDEN / f"{slug}.html").read_text(encoding="utf-8")
-    closing = {  # the dates as Babel writes them, no-break spaces included
-        "danubia-retail": "This offer is valid until "
-        + format_date(dt.date(2027, 9, 30), "long", locale="en")
-        + ".",
-        "balkan-trans-eood": "Офертата е валидна до "
-        + format_date(dt.date(2026, 12, 26), "long", locale="bg"),
+
+    def when(day: dt.date, lang: str) -> str:  # as Babel writes it, with no-break spaces only
+        return (
+            format_date(day, "long", locale=lang).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+        )
+
+    closing = {
+        "danubia-retail": "This offer is valid until " + when(dt.date(2027, 9, 30), "en") + ".",
+        "balkan-trans-eood": "Офертата е валидна до " + when(dt.date(2026, 12, 26), "bg"),
     }[slug]
-    assert md.rstrip("\n").splitlines()[-2] == closing
+    lines = md.splitlines()
+    assert closing in lines  # then the acceptance block, under a heading of its own
+    assert lines[lines.index(closing) + 2].startswith("## ")
     assert f'<p class="closing">{closing}</p>' in page
     assert md.endswith("\n") and not md.endswith("\n\n")
     assert "\r" not in md and "\r" not in page

@@ -255,17 +255,6 @@ def test_the_samples_make_a_meaningful_report(monkeypatch: pytest.MonkeyPatch):
     assert data["offers"]["not_sent"]
 
 
-def test_the_readme_shows_the_samples_report_as_it_is(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(ROOT)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"\$ kamdocs portfolio --date 2026-12-14\n(.*?)```", readme, re.DOTALL)
-    assert block, "README.md shows `kamdocs portfolio --date 2026-12-14` and its output"
-    shown = block.group(1)
-    actual = run("portfolio", "--date", "2026-12-14").stdout
-    excerpt = actual[: actual.index("\nOffers\n") + 1]  # concentration and tenders
-    assert shown == excerpt, "README.md's portfolio excerpt is not what the samples print"
-
-
 @pytest.mark.parametrize(
     ("lang", "date", "expected"),
     [

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
 
+from kamdocs import formatting
 from kamdocs.errors import Problem
 from kamdocs.render.context import TemplateContext
 from kamdocs.templating import TemplateFailure, describe, environment
@@ -57,4 +59,19 @@ def render_markdown(root: Path, context: TemplateContext) -> str:
     for line in lines:
         if line or (out and out[-1]):
             out.append(line)
-    return "\n".join(out).strip() + "\n"
+    return formatting.figures("\n".join(out).strip() + "\n", context.lang)
+
+
+# Python-Markdown's attribute lists, "{: .title }" at the end of a heading or on a line of its
+# own under a paragraph. Never one a value printed: values have every "{" escaped.
+_ATTR_LINE_RE = re.compile(r"^[ \t]*(?<!\\)\{:[^{}\n]*\}[ \t]*\n", re.MULTILINE)
+_ATTR_END_RE = re.compile(r"[ \t]+(?<!\\)\{:[^{}\n]*\}[ \t]*$", re.MULTILINE)
+
+
+def portable(markdown: str) -> str:
+    """The Markdown as written to the ``.md`` file: the attribute lists that style the HTML and
+    the DOCX are taken out, so the file reads as plain CommonMark/GFM anywhere (GitHub, GitLab,
+    pandoc). Nothing else changes."""
+    if "{:" not in markdown:
+        return markdown
+    return _ATTR_END_RE.sub("", _ATTR_LINE_RE.sub("", markdown))

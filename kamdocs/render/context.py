@@ -11,8 +11,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from babel import Locale
+
 from kamdocs.dossier import Loaded
-from kamdocs.formatting import quantize
+from kamdocs.formatting import locale, quantize, unbreakable
 from kamdocs.library import ANY_LANGUAGE, Library, pick, pick_key
 from kamdocs.tailor import Plan, Section
 from kamdocs.templating import (
@@ -27,6 +29,21 @@ from kamdocs.templating import (
 class Client(NamedTuple):
     name: str
     industry: str | None
+    country: str | None  # ISO 3166-1 alpha-2, e.g. "DE"
+    country_name: str | None  # in the proposal's language: "Germany", "Германия"
+
+
+class Supplier(NamedTuple):
+    """Who writes the proposal (kamdocs.yaml ``supplier``), in the proposal's language."""
+
+    name: str | None
+    address: str | None
+    website: str | None
+
+    @property
+    def line(self) -> str:
+        """Name, address and website as one line, those given."""
+        return " · ".join(part for part in self if part)
 
 
 class Offer(NamedTuple):
@@ -134,6 +151,8 @@ class TemplateContext(NamedTuple):
     sections: list[SectionView]
     pricing: Pricing | None
     team: list[TeamMember]  # the lead first
+    signatory: Person  # who accepts the offer for the client: the first decision maker
+    supplier: Supplier
 
     def as_dict(self) -> dict[str, Any]:
         return self._asdict()
@@ -193,11 +212,39 @@ class TextRenderer:
             ) from None
 
 
-def build_context(loaded: Loaded, library: Library, plan: Plan) -> TemplateContext:
+def supplier_view(settings: Any, lang: str) -> Supplier:
+    """The workspace's ``supplier`` settings (or None) in ``lang``."""
+    if settings is None:
+        return Supplier(None, None, None)
+    return Supplier(
+        pick(settings.name, lang) if settings.name else None,
+        pick(settings.address, lang) if settings.address else None,
+        settings.website or None,
+    )
+
+
+def country_name(code: str | None, lang: str) -> str | None:
+    """The country's name in ``lang`` (CLDR), e.g. "DE" -> "Германия"."""
+    if code is None:
+        return None
+    names = locale(lang).territories or Locale.parse("en").territories
+    return names.get(code, code)
+
+
+def _phone(phone: str | None) -> str | None:
+    # One line per number: "+359 2 491 7720" must not break after "491".
+    return unbreakable(phone) if phone else phone
+
+
+def build_context(
+    loaded: Loaded, library: Library, plan: Plan, supplier: Any = None
+) -> TemplateContext:
     """Everything the content template needs for one proposal, all of it public."""
     d = loaded.dossier
     lang = loaded.lang
-    client = Client(d.client.name, d.client.industry)
+    client = Client(
+        d.client.name, d.client.industry, d.client.country, country_name(d.client.country, lang)
+    )
     offer = Offer(d.offer.title, d.offer.summary)
     render = TextRenderer(library, lang, {"client": client, "offer": offer, "lang": lang})
 
@@ -207,6 +254,7 @@ def build_context(loaded: Loaded, library: Library, plan: Plan) -> TemplateConte
         for s in plan.sections
     ]
     team = sorted(d.team, key=lambda m: not m.lead)
+    signer = next((m for m in d.dmu if m.role == "decision_maker"), d.dmu[0])
     return TemplateContext(
         lang=lang,
         t=library.locales[lang],
@@ -224,7 +272,9 @@ def build_context(loaded: Loaded, library: Library, plan: Plan) -> TemplateConte
         else [],
         sections=sections,
         pricing=compute_pricing(loaded),
-        team=[TeamMember(m.name, m.position, m.email, m.phone, m.lead) for m in team],
+        team=[TeamMember(m.name, m.position, m.email, _phone(m.phone), m.lead) for m in team],
+        signatory=Person(signer.name, signer.position),
+        supplier=supplier_view(supplier, lang),
     )
 
 
@@ -270,7 +320,9 @@ def _section(
                 company=ref.company,
                 project=render(ref.project, owner, "project"),
                 result=render(ref.result, owner, "result"),
-                recommender=Recommender(rec.name, rec.position, rec.company, rec.email, rec.phone)
+                recommender=Recommender(
+                    rec.name, rec.position, rec.company, rec.email, _phone(rec.phone)
+                )
                 if rec is not None and rec.consent
                 else None,
             )

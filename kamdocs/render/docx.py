@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from lxml import etree
@@ -102,6 +103,36 @@ _MD_PLACEHOLDER = re.compile("\x02(?:(\\d+)|wzxhzdk:(\\d+))\x03")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _WHITESPACE = re.compile("[ \t\n\r]+")
 _TAGS = re.compile(r"<[^>]*>")
+_OFF = frozenset({"0", "false", "off"})
+_HEADER_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
+# Placeholders a reference's header and footer may hold, filled from kamdocs.yaml's supplier.
+SUPPLIER_FIELDS = ("name", "address", "website", "line")
+_PLACEHOLDER = re.compile(r"\{supplier\.(" + "|".join(SUPPLIER_FIELDS) + r")\}")
+_RUN_TEXT = re.compile(r"(<w:t(?:\s[^>]*)?>)([^<]*)(</w:t>)")
+_SEPARATOR_TEXT = " \u00b7 "
+
+
+def _fill(xml: str, fields: dict[str, str]) -> str:
+    """``xml`` with its supplier placeholders filled in; an empty field takes one " · " next to
+    it along (the one after it, else the one before), so no separator is left dangling."""
+
+    def text(match: re.Match[str]) -> str:
+        if "{supplier." not in match.group(2):
+            return match.group(0)
+        # [text, field, text, field, ..., text]: fields at the odd places
+        pieces = _PLACEHOLDER.split(match.group(2))
+        for i in range(1, len(pieces), 2):
+            pieces[i] = _escape(fields.get(pieces[i], ""))
+            if pieces[i]:
+                continue
+            if pieces[i + 1].startswith(_SEPARATOR_TEXT):
+                pieces[i + 1] = pieces[i + 1][len(_SEPARATOR_TEXT) :]
+            elif pieces[i - 1].endswith(_SEPARATOR_TEXT):
+                pieces[i - 1] = pieces[i - 1][: -len(_SEPARATOR_TEXT)]
+        filled = "".join(pieces)
+        return match.group(1) + (filled if filled.strip(" \u00b7") else "") + match.group(3)
+
+    return _RUN_TEXT.sub(text, xml)
 
 
 def _clean(text: str, stash: Sequence[object] = ()) -> str:
@@ -362,6 +393,13 @@ class Reference:
         self._static_entries = [
             _Entry.make(name, static[name], _ZIP_LEVEL_STATIC) for name in sorted(static)
         ]
+        # Headers and footers with the supplier's placeholders are filled in per proposal.
+        self._filled = {
+            name: static[name].decode("utf-8")
+            for name in sorted(static)
+            if _HEADER_FOOTER.fullmatch(name) and b"{supplier." in static[name]
+        }
+        self._filled_entries: dict[tuple[str, ...], list[_Entry]] = {}
         self._static_numbering: _Entry | None = None
 
         self._resolve_styles()
@@ -448,6 +486,7 @@ class Reference:
         self.p_head_cell = find("Table Heading")
         self.p_rule = find("Horizontal Line")
         self.t_table = find("Proposal Table", "table")
+        self._keep_next = self._styles_with("keepNext")
         run_styles = {
             _LINK: find("Hyperlink", "character"),
             _CODE: find("Code", "character"),
@@ -478,6 +517,51 @@ class Reference:
         self._class_cache: dict[str, str | None] = {}
 
     # -- queries -----------------------------------------------------------------------------
+
+    def static_entries(self, fields: dict[str, str]) -> list[_Entry]:
+        """The parts taken from the reference, headers and footers filled with ``fields``."""
+        if not self._filled:
+            return self._static_entries
+        key = tuple(fields.get(name, "") for name in SUPPLIER_FIELDS)
+        entries = self._filled_entries.get(key)
+        if entries is None:
+            if len(self._filled_entries) >= 16:  # a workspace has one supplier in a language or two
+                self._filled_entries.clear()
+            values = dict(zip(SUPPLIER_FIELDS, key, strict=True))
+            entries = [
+                _Entry.make(e.name, _fill(self._filled[e.name], values).encode(), _ZIP_LEVEL_STATIC)
+                if e.name in self._filled
+                else e
+                for e in self._static_entries
+            ]
+            self._filled_entries[key] = entries
+        return entries
+
+    def keeps_with_next(self, style: str | None) -> bool:
+        """Whether paragraphs of ``style`` (an id) keep with the next one (w:keepNext)."""
+        return style in self._keep_next
+
+    def _styles_with(self, flag: str) -> frozenset[str]:
+        """Paragraph style ids whose own pPr or basedOn chain turns ``flag`` on."""
+        own: dict[str, bool | None] = {}
+        based: dict[str, str] = {}
+        for style in self._styles_tree.iterchildren(_W + "style"):
+            sid = style.get(_W + "styleId")
+            if sid is None or style.get(_W + "type", "paragraph") != "paragraph":
+                continue
+            el = style.find(f"{_W}pPr/{_W}{flag}")
+            own[sid] = None if el is None else el.get(_W + "val", "1") not in _OFF
+            parent = style.find(_W + "basedOn")
+            if parent is not None:
+                based[sid] = parent.get(_W + "val", "")
+
+        def on(sid: str, depth: int = 0) -> bool:
+            value = own.get(sid)
+            if value is not None or sid not in based or depth > 32:
+                return bool(value)
+            return on(based[sid], depth + 1)
+
+        return frozenset(sid for sid in own if on(sid))
 
     def style_id(self, name: str, kind: str = "paragraph") -> str:
         """Return the id of the style called ``name`` (case-insensitive) of ``kind``."""
@@ -689,6 +773,56 @@ def _cell_jc(style: str | None, align: str | None) -> str:
     return f'<w:jc w:val="{_JC[found.group(1).lower()]}"/>' if found else ""
 
 
+# An empty paragraph one twentieth of a point high, between two tables that must not fuse.
+_HAIRLINE = (
+    '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+    '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+)
+KEEP_ROWS = 20  # tables up to this many rows (the header included) stay on one page
+_AFTER_TABLE = 160  # twips of space between a table and text right under it
+_CELL_MARGINS = 2 * 113 + 40  # the table style's left and right cell margins, and some air
+# Twips a character of 9.5 pt table text takes, on the wide side: DejaVu Sans, LibreOffice's
+# fallback where Carlito (Calibri's metrics) is missing, is a fifth wider, its bold more.
+_CHAR = 118
+_HEAD_CHAR = 132  # the same in bold (header cells, totals)
+_WORD_BREAKS = re.compile(r"[ \t\n/-]+")
+
+
+def _column_widths(
+    texts: list[list[list[Segment]]], columns: int, width: int, header: bool
+) -> list[int]:
+    """Column widths in twips: the text width shared by how much each column holds (within
+    bounds), as browsers do, but never narrower than the column's longest word (numbers and
+    dates hold no-break spaces, so an amount is one word), so no word or amount breaks."""
+    weights = [4] * columns
+    least = [_CELL_MARGINS + 3 * _CHAR] * columns
+    cap = width * 2 // 5  # an email address may still break rather than squeeze the others
+    for number, row in enumerate(texts):
+        for i, segments in enumerate(row):
+            text = "".join(s[1] for s in segments)
+            bold = (header and number == 0) or any(s[0] & _STRONG for s in segments)
+            char = _HEAD_CHAR if bold else _CHAR
+            weights[i] = max(weights[i], min(30, len(text)))
+            longest = max((len(w) for w in _WORD_BREAKS.split(text)), default=0)
+            least[i] = max(least[i], min(cap, _CELL_MARGINS + longest * char))
+    total = sum(weights)
+    widths = [width * w // total for w in weights]
+    if sum(least) >= width:  # no room for every longest word: share by them instead
+        return [width * m // sum(least) for m in least]
+    short = [i for i in range(columns) if widths[i] < least[i]]
+    while short:
+        for i in short:
+            widths[i] = least[i]
+        spare = [i for i in range(columns) if widths[i] > least[i]]
+        over = sum(widths) - width
+        room = sum(widths[i] - least[i] for i in spare)
+        for i in spare:
+            widths[i] -= over * (widths[i] - least[i]) // room if room else 0
+        short = [i for i in range(columns) if widths[i] < least[i]]
+    widths[-1] += width - sum(widths)  # rounding
+    return widths
+
+
 class _Writer:
     def __init__(self, ref: Reference, stash: Sequence[object]):
         self.ref = ref
@@ -706,9 +840,79 @@ class _Writer:
 
     def blocks(self, parent: Element, quote: str | None = None) -> None:
         self.loose_text(parent.text, quote)
-        for child in parent:
-            self.block(child, quote)
+        children = list(parent)
+        i = 0
+        while i < len(children):
+            end = self.kept_block(children, i) if quote is None else i
+            if end > i:
+                self.unsplittable(children[i : end + 1])
+                i = end + 1
+                continue
+            child = children[i]
+            if child.tag == "table":
+                after = children[i + 1] if i + 1 < len(children) and not child.tail else None
+                self.table(child, self.keeps_with_next(after))
+            else:
+                self.block(child, quote)
             self.loose_text(child.tail, quote)
+            i += 1
+
+    def kept_block(self, children: list[Element], i: int) -> int:
+        """The index of the last element of the block that starts at ``i`` and must stay on one
+        page (``i`` when there is none): a heading, the table under it, and the paragraphs
+        after the table that keep with their next, up to the first that does not (the team,
+        the next steps and the validity sentence)."""
+        start = children[i]
+        if start.tag not in _HEADING_STYLES or start.tail and not start.tail.isspace():
+            return i
+        if i + 2 >= len(children) or children[i + 1].tag != "table":
+            return i
+        end = i + 2
+        if not self.keeps_with_next(children[end]):
+            return i
+        while end + 1 < len(children) and self.keeps_with_next(children[end]):
+            end += 1
+        return end
+
+    def unsplittable(self, elements: list[Element]) -> None:
+        """Write ``elements`` inside one borderless, full-width table row that may not split:
+        Word and LibreOffice then move them to the next page together (LibreOffice does not
+        keep a table with the paragraph after it)."""
+        width = self.ref.text_width
+        if self.page_break:
+            self.out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+            self.page_break = False
+        elif self.last_was_table:  # two tables in a row would fuse: a hairline paragraph
+            self.out.append(_HAIRLINE)
+        self.out.append(
+            '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
+            '</w:tblCellMar><w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0"'
+            ' w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+            f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid><w:tr><w:trPr><w:cantSplit/>'
+            f'</w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+        )
+        self.last_was_table = False
+        for n, el in enumerate(elements):
+            if el.tag == "table":
+                after = elements[n + 1] if n + 1 < len(elements) else None
+                self.table(el, self.keeps_with_next(after))
+            else:
+                self.block(el)
+            self.loose_text(el.tail, None)
+        if self.last_was_table:  # a cell ends with a paragraph
+            self.paragraph(self.ref.p_normal, [])
+        self.out.append("</w:tc></w:tr></w:tbl>")
+        self.last_was_table = True
+
+    def keeps_with_next(self, el: Element | None) -> bool:
+        """Whether ``el`` is a paragraph whose style keeps it with the next one: a table just
+        before it is then kept with it too (the team, the next steps and the validity)."""
+        if el is None or el.tag != "p":
+            return False
+        classes = el.get("class")
+        style = (self.ref.class_style(classes) if classes else None) or self.ref.p_normal
+        return self.ref.keeps_with_next(style)
 
     def loose_text(self, text: str | None, quote: str | None) -> None:
         if text and not text.isspace():
@@ -749,12 +953,28 @@ class _Writer:
             style = (ref.class_style(classes) if classes else None) or quote or ref.p_normal
             self.paragraph(style, self.plain("".join(el.itertext())))
 
-    def paragraph(self, style: str | None, segments: list[Segment], ppr_extra: str = "") -> None:
+    def paragraph(
+        self,
+        style: str | None,
+        segments: list[Segment],
+        ppr_extra: str = "",
+        keep_next: bool = False,
+    ) -> None:
         """Append one w:p; ``ppr_extra`` is pPr content that follows pageBreakBefore."""
         ppr = self.ref.p_style_xml.get(style, "") if style else ""
+        if keep_next:
+            ppr += "<w:keepNext/>"
         if self.page_break:
             ppr += "<w:pageBreakBefore/>"
             self.page_break = False
+        if self.last_was_table and style == self.ref.p_normal:
+            # Text right under a table would touch it: the table style can give no space after.
+            spacing = f'<w:spacing w:before="{_AFTER_TABLE}"/>'
+            if ppr_extra.startswith("<w:numPr>"):
+                cut = ppr_extra.index("</w:numPr>") + len("</w:numPr>")
+                ppr_extra = ppr_extra[:cut] + spacing + ppr_extra[cut:]
+            else:
+                ppr_extra = spacing + ppr_extra
         if ppr_extra:
             ppr += ppr_extra
         out = self.out
@@ -1027,7 +1247,10 @@ class _Writer:
 
     # -- tables and rules --------------------------------------------------------------------
 
-    def table(self, el: Element) -> None:
+    def table(self, el: Element, keep_with_next: bool = False) -> None:
+        """Write a table. Its rows never split; a table of up to ``KEEP_ROWS`` rows stays on one
+        page, a longer one ends with at least two rows on its last page; with
+        ``keep_with_next`` its last row stays with the paragraph after it."""
         rows: list[tuple[bool, list[Element]]] = []
         for part in el:
             tag = part.tag.lower() if isinstance(part.tag, str) else ""
@@ -1045,13 +1268,11 @@ class _Writer:
         columns = max(len(cells) for _, cells in rows) or 1
         texts = [[self.inline(c) for c in cells] for _, cells in rows]
 
-        # Share the text width by how much each column holds (within bounds), as browsers do.
-        weights = [4] * columns
-        for row in texts:
-            for i, segments in enumerate(row):
-                weights[i] = max(weights[i], min(40, sum(len(s[1]) for s in segments)))
-        total = sum(weights)
-        widths = [self.ref.text_width * w // total for w in weights]
+        widths = _column_widths(texts, columns, self.ref.text_width, rows[0][0])
+        last = len(rows) - 1
+        kept = set(range(last)) if len(rows) <= KEEP_ROWS else {0, last - 1}
+        if keep_with_next:
+            kept.add(last)
 
         ref = self.ref
         out = self.out
@@ -1068,7 +1289,8 @@ class _Writer:
         )
         out.extend(f'<w:gridCol w:w="{w}"/>' for w in widths)
         out.append("</w:tblGrid>")
-        for (header, cells), row in zip(rows, texts, strict=True):
+        for number, ((header, cells), row) in enumerate(zip(rows, texts, strict=True)):
+            keep = number in kept
             out.append("<w:tr><w:trPr><w:cantSplit/>")
             out.append("<w:tblHeader/></w:trPr>" if header else "</w:trPr>")
             for i in range(columns):
@@ -1077,9 +1299,10 @@ class _Writer:
                     cell = cells[i]
                     heading = header or cell.tag == "th"
                     style = (ref.p_head_cell if heading else ref.p_cell) or ref.p_normal
-                    self.paragraph(style, row[i], _cell_jc(cell.get("style"), cell.get("align")))
+                    jc = _cell_jc(cell.get("style"), cell.get("align"))
+                    self.paragraph(style, row[i], jc, keep)
                 else:
-                    self.paragraph(ref.p_cell or ref.p_normal, [])
+                    self.paragraph(ref.p_cell or ref.p_normal, [], "", keep)
                 out.append("</w:tc>")
             out.append("</w:tr>")
         out.append("</w:tbl>")
@@ -1140,12 +1363,15 @@ def render_docx(
     reference: Path,
     *,
     html_stash: Sequence[object] = (),
+    supplier: Any = None,
 ) -> tuple[bytes, dict[str, bytes]]:
     """Return (the .docx bytes, {part name: uncompressed bytes} of every part in the package).
 
     ``body`` is the element Python-Markdown builds (a ``div`` of block elements); its text is
     written with the reference's styles only. ``html_stash`` may carry the Markdown instance's
     ``htmlStash.rawHtmlBlocks`` so that entities and raw HTML it set aside keep their text.
+    ``supplier`` (``name``, ``address``, ``website``, ``line``) fills the placeholders
+    ``{supplier.name}``, ... of the reference's header and footer.
     """
     ref = Reference.load(reference)
     writer = _Writer(ref, html_stash)
@@ -1156,7 +1382,8 @@ def render_docx(
     entries.append(_Entry.make(DOCUMENT, document))
     entries.append(_Entry.make(DOCUMENT_RELS, writer.rels_xml()))
     numbering = ref.numbering_entry(writer.nums)
-    word = [ref.styles_entry(meta.language), *ref._static_entries]
+    fields = {name: getattr(supplier, name, None) or "" for name in SUPPLIER_FIELDS}
+    word = [ref.styles_entry(meta.language), *ref.static_entries(fields)]
     if numbering is not None:
         word.append(numbering)
     entries.extend(sorted(word, key=operator.attrgetter("name")))

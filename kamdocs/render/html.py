@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from kamdocs.errors import InputError, Problem
 
 STYLESHEET = "proposal.css"
+LOGO = "logo.png"  # the logo of reference.docx's header, for the page's header
 
 
 def _css(path: Path) -> str:
@@ -36,10 +39,51 @@ def _read_css(path: Path, mtime_ns: int, size: int) -> str:
 _css.cache_clear = _read_css.cache_clear  # type: ignore[attr-defined]
 
 
-def page(body: str, title: str, lang: str, templates: Path) -> str:
-    """A complete, well-formed XHTML5 page."""
+def _logo(path: Path) -> str:
+    """The logo as a data URI (the page stands alone), or "" when the templates have none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return ""
+    if not path.resolve().is_relative_to(path.parent.resolve()):
+        message = "links to a file outside the templates folder; copy the logo in instead"
+        raise InputError([Problem(str(path), 1, "", message)])
+    return _read_logo(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_logo(path: Path, mtime_ns: int, size: int) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _masthead(supplier: Any, logo: str) -> str:
+    """The supplier's line (and logo) over the proposal, as in the DOCX header."""
+    name = getattr(supplier, "name", None)
+    rest = [part for part in (getattr(supplier, "address", None),) if part]
+    website = getattr(supplier, "website", None)
+    if not (name or rest or website or logo):
+        return ""
+    parts = []
+    if logo:
+        alt = escape(f"{name} logo" if name else "logo")
+        parts.append(f'<img class="logo" src="{logo}" alt="{alt}" width="30" height="30" />')
+    line = [f"<strong>{escape(name)}</strong>"] if name else []
+    line += [escape(part) for part in rest]
+    if website:
+        href = website if website.lower().startswith(("https://", "http://")) else ""
+        href = href or f"https://{website}"
+        line.append(f'<a href="{escape(href)}">{escape(website)}</a>')
+    if line:
+        parts.append(f'<span class="supplier-line">{" · ".join(line)}</span>')
+    return f'<header class="supplier">{"".join(parts)}</header>\n'
+
+
+def page(body: str, title: str, lang: str, templates: Path, supplier: Any = None) -> str:
+    """A complete, well-formed XHTML5 page; ``supplier`` (name, address, website in the page's
+    language) and the templates' logo head it."""
     css = _css(templates / STYLESHEET)
     style = f"<style>\n{css.rstrip()}\n</style>\n" if css else ""
+    masthead = _masthead(supplier, _logo(templates / LOGO))
     return (
         "<!DOCTYPE html>\n"
         f'<html xmlns="http://www.w3.org/1999/xhtml" lang="{escape(lang)}" '
@@ -52,6 +96,7 @@ def page(body: str, title: str, lang: str, templates: Path) -> str:
         f"{style}"
         "</head>\n"
         '<body>\n<main class="proposal">\n'
+        f"{masthead}"
         f"{body.strip()}\n"
         "</main>\n</body>\n</html>\n"
     )

@@ -11,11 +11,12 @@ from kamdocs.errors import InputError, Problem
 from kamdocs.library import Library
 from kamdocs.privacy import Guard, leak_problem
 from kamdocs.render import html as html_view
-from kamdocs.render.content import render_markdown
+from kamdocs.render.content import portable, render_markdown
 from kamdocs.render.context import build_context
 from kamdocs.render.markup import convert
 from kamdocs.tailor import tailor
 from kamdocs.templating import TemplateFailure
+from kamdocs.workspace import Supplier
 
 REFERENCE_DOCX = "reference.docx"
 BCP47 = {"en": "en-US", "bg": "bg-BG"}
@@ -41,12 +42,20 @@ class Rendered:
     warnings: list[Problem] = field(default_factory=list)  # for the user; the files are right
 
 
-def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates: Path) -> Rendered:
-    """Render one validated dossier; ``InputError`` on a template failure or a privacy leak."""
+def render(
+    loaded: Loaded,
+    library: Library,
+    formats: tuple[str, ...],
+    templates: Path,
+    supplier: Supplier | None = None,
+) -> Rendered:
+    """Render one validated dossier; ``InputError`` on a template failure or a privacy leak.
+
+    ``supplier`` (kamdocs.yaml) heads the pages: DOCX header and footer, the HTML page."""
     d = loaded.dossier
     plan = tailor(d, library)
     try:
-        context = build_context(loaded, library, plan)
+        context = build_context(loaded, library, plan, supplier)
         text = render_markdown(templates, context)
     except TemplateFailure as exc:
         raise InputError([Problem(exc.name, exc.line, "", exc.message)]) from None
@@ -65,8 +74,9 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
     files: dict[str, bytes] = {}
     slug = loaded.slug
     if "md" in formats:
-        check(f"{slug}.md", text, markup=False)
-        files[f"{slug}.md"] = text.encode("utf-8")
+        written = portable(text)
+        check(f"{slug}.md", written, markup=False)
+        files[f"{slug}.md"] = written.encode("utf-8")
     docx = "docx" in formats or "pdf" in formats  # a PDF is its DOCX converted (render/pdf.py)
     if docx or "html" in formats:
         tree, body = convert(text)
@@ -82,13 +92,15 @@ def render(loaded: Loaded, library: Library, formats: tuple[str, ...], templates
                 created=loaded.issued,
                 language=BCP47.get(loaded.lang, loaded.lang),
             )
-            data, parts = render_docx(tree, meta, templates / REFERENCE_DOCX)
+            data, parts = render_docx(
+                tree, meta, templates / REFERENCE_DOCX, supplier=context.supplier
+            )
             for name, part in parts.items():
                 if name.endswith((".xml", ".rels")):
                     check(f"{slug}.docx ({name})", part.decode("utf-8", "replace"), markup=True)
             files[f"{slug}.docx"] = data
         if "html" in formats:
-            page = html_view.page(body, title, loaded.lang, templates)
+            page = html_view.page(body, title, loaded.lang, templates, context.supplier)
             check(f"{slug}.html", page, markup=True)
             files[f"{slug}.html"] = page.encode("utf-8")
     if leaks:

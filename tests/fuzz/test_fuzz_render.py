@@ -16,6 +16,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -272,9 +273,19 @@ def html_text(page: str) -> str:
     return "\n".join(words("".join(el.itertext())) for el in root.iter())
 
 
+def _cell_texts(tables: list) -> Iterator[str]:
+    """Every cell's text, nested tables too (kamdocs keeps a block on one page in a layout
+    table: the team table, the next steps and the closing sentence)."""
+    for table in tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield cell.text
+                yield from _cell_texts(cell.tables)
+
+
 def docx_text(data: bytes) -> str:
     document = docx.Document(io.BytesIO(data))  # re-opens, or this raises
-    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    cells = list(_cell_texts(document.tables))
     return "\n".join(words(t) for t in [p.text for p in document.paragraphs] + cells)
 
 
