@@ -108,7 +108,8 @@ def _warm(job: Job) -> None:
     its own), so that no worker loads it again."""
     from kamdocs import formatting  # noqa: PLC0415
 
-    for lang in sorted(job.library.locales):
+    languages = job.library.locales if job.library is not None else ()  # None: a test's job
+    for lang in sorted({job.locale, *languages}):
         locale = formatting.locale(lang)
         locale.decimal_formats, locale.currency_formats, locale.date_formats  # noqa: B018
 
