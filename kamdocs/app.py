@@ -15,6 +15,7 @@ from kamdocs.dossier import Dossier, Loaded, load_dossier
 from kamdocs.errors import InputError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
+from kamdocs.privacy import public_warnings
 from kamdocs.slug import slugify
 from kamdocs.starter import starter
 from kamdocs.workspace import Workspace, build_date, dossier_files
@@ -90,6 +91,7 @@ def load_all(
             continue
         slugs[item.slug] = item.path
         loaded.append(item)
+        problems.extend(public_warnings(item, library, workspace.supplier))
     return Checked(library, loaded, raise_if(problems, strict))
 
 

@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, Field
 
 from kamdocs import yamlsrc
 from kamdocs.errors import InputError, Problem, raise_if
+from kamdocs.render.nesting import MAX_NESTING, nesting
 from kamdocs.validation import Email, Strict, Text, Whole, validate
 
 Kind = Literal[
@@ -143,13 +144,17 @@ def _load_list(
             source.problem((), f"must be a list of {what} (each starting with '- id:')")
         )
         return []
+    # Each item's own lines, gathered in one pass over the file's (not one pass per item).
+    lines: dict[int, dict[tuple, int]] = {}
+    for key, line in source.lines.items():
+        if len(key) >= 2 and isinstance(key[0], int):
+            lines.setdefault(key[0], {})[key[1:]] = line
     out = []
     for i, item in enumerate(source.data):
         obj, found = validate(model, source, item, (i,))
         problems.extend(found)
         if obj is not None:
-            fields = {k[1:]: v for k, v in source.lines.items() if len(k) >= 2 and k[0] == i}
-            out.append((obj, Origin(display, source.line((i,)), fields)))
+            out.append((obj, Origin(display, source.line((i,)), lines.get(i, {}))))
     return out
 
 
@@ -257,6 +262,7 @@ def _load_library(root: Path) -> Library:
             origins["reference:" + ref.id] = origin
 
     locales = _load_locales(root / "locales", problems)
+    problems.extend(_check_nesting(arguments, references, origins))
     warnings = raise_if(problems)
     library = Library(root, personas, dict(sorted(arguments.items())), references, locales, origins)
     from kamdocs.templating import check_library_templates  # noqa: PLC0415 - avoids an import cycle
@@ -299,3 +305,34 @@ def _load_locales(folder: Path, problems: list[Problem]) -> dict[str, dict[str, 
                 )
             )
     return locales
+
+
+def _check_nesting(
+    arguments: dict[str, Argument], references: list[Reference], origins: dict[str, Origin]
+) -> list[Problem]:
+    """Library Markdown nested deeper than ``markup.MAX_NESTING`` levels, with file and line."""
+
+    owners: list[tuple[str, Any, tuple[str, ...]]] = [
+        (arg_id, arg, ("title", "text", "detail")) for arg_id, arg in arguments.items()
+    ]
+    owners += [("reference:" + ref.id, ref, ("project", "result")) for ref in references]
+    problems = []
+    for owner, entry, names in owners:
+        origin = origins[owner]
+        for name in names:
+            for lang, text in (getattr(entry, name) or {}).items():
+                depth, line = nesting(text)
+                if depth <= MAX_NESTING:
+                    continue
+                at = (name,) if lang == ANY_LANGUAGE else (name, lang)
+                where = f" (line {line} of the text)" if line > 1 else ""
+                problems.append(
+                    Problem(
+                        origin.path,
+                        origin.line_of(*at),
+                        f"[{owner.removeprefix('reference:')}]." + ".".join(at),
+                        f"lists or quotes nest {depth} levels deep{where}; "
+                        f"at most {MAX_NESTING} are allowed",
+                    )
+                )
+    return problems

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
-from collections.abc import Callable, Iterator
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kamdocs import formatting
 from kamdocs.dossier import Dossier
 from kamdocs.errors import Problem
 from kamdocs.yamlsrc import Source, format_path
+
+if TYPE_CHECKING:
+    from kamdocs.dossier import Loaded
+    from kamdocs.library import Library
 
 # Shorter values ("yes", "2") are too common to mean a leak.
 MIN_LENGTH = 4
@@ -47,17 +57,44 @@ def _values(node: Any, path: tuple, langs: tuple[str, ...]) -> Iterator[tuple[tu
             yield path, text
 
 
+def private_values(dossier: Dossier, langs: tuple[str, ...]) -> Iterator[tuple[tuple, str]]:
+    """(field path, text) of every value under every member's ``private`` block that is long
+    enough to look for; a date once in each form it could be printed in."""
+    for i, member in enumerate(dossier.dmu):
+        yield from _values(member.private or {}, ("dmu", i, "private"), langs)
+
+
+def _contains(folded: str, value: str) -> bool:
+    """Whether folded ``value`` occurs in ``folded`` as a whole word (or words)."""
+    start = folded.find(value)
+    while start != -1:
+        end = start + len(value)
+        before = folded[start - 1] if start else " "
+        after = folded[end] if end < len(folded) else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            return True
+        start = folded.find(value, start + 1)
+    return False
+
+
 class Guard:
     """Finds private values of one dossier in rendered text (whole words, any letter case).
 
     ``langs`` are the languages whose date forms (as the ``date`` filter prints them, short to
-    full) a private date is also looked for in: the proposal's own.
+    full) a private date is also looked for in: the proposal's own. ``skip`` are the private
+    fields not looked for (their value is public in an input; see ``exposures``).
     """
 
-    def __init__(self, dossier: Dossier, langs: tuple[str, ...] = ("en",)):
+    def __init__(
+        self,
+        dossier: Dossier,
+        langs: tuple[str, ...] = ("en",),
+        skip: Iterable[tuple] = (),
+    ):
+        skipped = set(skip)
         self.fields: dict[str, tuple] = {}
-        for i, member in enumerate(dossier.dmu):
-            for path, text in _values(member.private or {}, ("dmu", i, "private"), langs):
+        for path, text in private_values(dossier, langs):
+            if path not in skipped:
                 self.fields.setdefault(_fold(text), path)
 
     def find(self, text: str) -> tuple | None:
@@ -66,14 +103,8 @@ class Guard:
             return None
         folded = _folded(text)
         for value, field in self.fields.items():
-            start = folded.find(value)
-            while start != -1:
-                end = start + len(value)
-                before = folded[start - 1] if start else " "
-                after = folded[end] if end < len(folded) else " "
-                if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
-                    return field
-                start = folded.find(value, start + 1)
+            if _contains(folded, value):
+                return field
         return None
 
     def scan_markup(self, markup: str) -> tuple | None:
@@ -122,15 +153,41 @@ def _separated(markup: str) -> str:
     return html.unescape(_TAG.sub("\n", markup) + "\n" + "\n".join(values))
 
 
+# Characters a reader does not see: Unicode's format characters (category Cf: the soft hyphen,
+# zero-width spaces and joiners, direction marks, the byte order mark, ...), the combining
+# grapheme joiner and the variation selectors. Removed before values and outputs are compared.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000110bd"
+    "\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
+
+
 def _fold(text: str) -> str:
-    """Whitespace runs as one space, any letter case: how values and outputs are compared."""
-    return " ".join(text.split()).casefold()
+    """The text as a reader compares it: invisible characters removed, compatibility forms
+    (fullwidth letters, ligatures) and composed or decomposed accents made one (NFKC), any
+    letter case, white space runs as one space. Values and outputs are compared so folded."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+        text = unicodedata.normalize("NFKC", text.casefold())
+    else:
+        text = text.casefold()
+    return " ".join(text.split())
 
 
 _folded = _when_repeated(_fold)
 
 
-def leak_problem(source: Source, output: str, field: tuple) -> Problem:
+def leak_problem(source: Source, output: str, field: tuple, through: str | None = None) -> Problem:
+    """The error of a private value found in ``output``: where it would appear and, when one
+    of the dossier's own texts holds it, which; never the value."""
+    if through is not None:
+        return source.problem(
+            field,
+            f"this private value would appear in {output} through {through}; "
+            f"private data must never reach the client (remove it from {through})",
+        )
     return source.problem(
         field,
         f"this private value would appear in {output}; "
@@ -138,4 +195,256 @@ def leak_problem(source: Source, output: str, field: tuple) -> Problem:
     )
 
 
-__all__ = ["Guard", "format_path", "leak_problem"]
+# --- private values that are public anyway --------------------------------------------------------
+#
+# A private value may also stand in an input that every proposal prints: the name of someone on
+# the team, the issue year, a word of a library text or of the reference.docx header. No scan can
+# keep such a value out of the documents, and refusing them would block real proposals; such a
+# value is a warning naming where it is public, and the guard looks for the others. A value the
+# manager wrote into one of this dossier's own texts (the offer's summary, the business section,
+# the history, the price list, the file name) is different: that text is where a private note
+# copied into the proposal would go, and the guard stops the render, naming the text.
+
+# The dossier's own texts, written for this proposal: a private value in them is a leak.
+_WRITTEN = (
+    ("client", "slug"),
+    ("offer", "title"),
+    ("offer", "summary"),
+    ("business", "situation"),
+    ("business", "weaknesses", "*"),
+    ("business", "growth_areas", "*"),
+    ("relationship", "history", "*", "summary"),
+    ("relationship", "history", "*", "result"),
+    ("tender", "name"),
+    ("offer", "pricing", "items", "*", "description"),
+    ("offer", "pricing", "items", "*", "unit"),
+)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A private value that also stands in a public input."""
+
+    field: tuple  # the private field
+    value: str  # the value, as looked for
+    where: str  # the public input: a dossier field or a file of the templates folder
+    written: bool  # whether ``where`` is one of the dossier's own texts (``_WRITTEN``)
+
+
+def _matches(path: tuple, pattern: tuple) -> bool:
+    return len(path) == len(pattern) and all(
+        p in ("*", q) for p, q in zip(pattern, path, strict=True)
+    )
+
+
+def _leaves(node: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _leaves(value, (*path, i))
+    elif node is not None and not isinstance(node, bool):
+        yield path, node
+
+
+def _date_forms(day: dt.date, lang: str) -> str:
+    forms = [day.isoformat(), f"{day.day:02d}.{day.month:02d}.{day.year}"]
+    forms += [formatting.date(day, lang, form) for form in DATE_FORMS]
+    return "\n".join(forms)
+
+
+def _dossier_inputs(loaded: Loaded) -> Iterator[tuple[str, str, bool]]:
+    """(where, text, written) of every public value of the dossier a document may print."""
+    d = loaded.dossier
+    lang = loaded.lang
+    data = d.model_dump(exclude={"dmu": {"__all__": {"private"}}})
+    for path, value in _leaves(data, ()):
+        written = any(_matches(path, pattern) for pattern in _WRITTEN)
+        printed = written or path[:2] in (("client", "name"), ("client", "industry"))
+        printed = printed or (path[0] == "dmu" and path[2:] in (("name",), ("position",)))
+        printed = printed or path[0] == "team"
+        if isinstance(value, dt.date):
+            yield format_path(path), _date_forms(value, lang), False
+        elif isinstance(value, int | float | Decimal):
+            yield format_path(path), str(value), False
+        elif printed:
+            yield format_path(path), str(value), written
+    # The dates every proposal prints, given or not.
+    yield "the issue date", _date_forms(loaded.issued, lang), False
+    yield "the validity date", _date_forms(loaded.valid_until, lang), False
+
+
+class _Inputs:
+    """Public inputs, folded, searched for a value in one pass: (where, folded text, written)."""
+
+    def __init__(self, items: list[tuple[str, str, bool]]):
+        self.items = items
+        # Folded texts hold no line break (white space is one space), so one between two texts
+        # ends a word and no match spans two of them.
+        self.text = "\n".join(folded for _, folded, _ in items)
+        self.starts, at = [], 0
+        for _, folded, _ in items:
+            self.starts.append(at)
+            at += len(folded) + 1
+
+    def holding(self, value: str) -> Iterator[tuple[str, bool]]:
+        """(where, written) of every input that holds folded ``value`` as a whole word."""
+        text, seen = self.text, set()
+        start = text.find(value)
+        while start != -1:
+            end = start + len(value)
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                i = bisect.bisect_right(self.starts, start) - 1
+                if i not in seen:
+                    seen.add(i)
+                    where, _, written = self.items[i]
+                    yield where, written
+            start = text.find(value, start + 1)
+
+
+_LIBRARY_INPUTS: list[tuple[Any, _Inputs]] = []  # (library, its inputs), the last one asked for
+
+
+def _library_inputs(library: Library) -> _Inputs:
+    """(where, folded text) of every text of the templates folder a document may print: library
+    texts, wording, the templates and the stylesheet, the reference.docx parts. Once per library."""
+    for known, found in _LIBRARY_INPUTS:
+        if known is library:
+            return found
+    found = []
+
+    def add(where: str, texts: Any) -> None:
+        if isinstance(texts, dict):
+            for lang, text in texts.items():
+                found.append((f"{where}.{lang}" if lang != "*" else where, _fold(str(text))))
+        elif texts is not None:
+            found.append((where, _fold(str(texts))))
+
+    for arg_id, arg in library.arguments.items():
+        origin = library.origins[arg_id].path
+        for name in ("title", "text", "detail"):
+            add(f"{origin} [{arg_id}].{name}", getattr(arg, name))
+        for i, figure in enumerate(arg.figures):
+            add(f"{origin} [{arg_id}].figures[{i}].label", figure.label)
+            add(f"{origin} [{arg_id}].figures[{i}].value", figure.value)
+    for ref in library.references:
+        origin = library.origins["reference:" + ref.id].path
+        for name, value in ref.model_dump(exclude={"id", "significant"}).items():
+            if isinstance(value, dict) and name == "recommender":
+                for key, text in value.items():
+                    if isinstance(text, str):
+                        add(f"{origin} [{ref.id}].recommender.{key}", text)
+            else:
+                add(f"{origin} [{ref.id}].{name}", value)
+    for name, persona in library.personas.items():
+        add(f"personas.yaml [{name}].label", persona.label)
+    for lang, wording in library.locales.items():
+        for key, text in wording.items():
+            add(f"locales/{lang}.yaml {key}", text)
+    root = library.root
+    for path in sorted([*root.rglob("*.j2"), *root.glob("*.css")]):
+        if path.is_file():
+            found.append((_shown(path), _fold(path.read_text("utf-8", "replace"))))
+    reference = root / "reference.docx"
+    if reference.is_file():
+        try:
+            with zipfile.ZipFile(reference) as package:
+                for name in sorted(package.namelist()):
+                    if name.endswith((".xml", ".rels")):
+                        markup = package.read(name).decode("utf-8", "replace")
+                        where = f"{_shown(reference)} ({name})"
+                        found.append((where, _fold(_visible(markup))))
+                        found.append((where, _fold(_separated(markup))))
+        except (OSError, zipfile.BadZipFile, RuntimeError):
+            pass  # the DOCX writer reports a broken reference; its text is then nobody's
+    inputs = _Inputs([(where, text, False) for where, text in found])
+    _LIBRARY_INPUTS[:] = [(library, inputs)]
+    return inputs
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _supplier_inputs(supplier: Any) -> _Inputs:
+    """(where, folded text) of kamdocs.yaml's supplier, which heads every page."""
+    found = []
+    if supplier is not None:
+        for name in ("name", "address", "website"):
+            value = getattr(supplier, name, None)
+            texts = value.items() if isinstance(value, dict) else [("*", value)]
+            for lang, text in texts:
+                if text is not None:
+                    where = f"kamdocs.yaml supplier.{name}" + (f".{lang}" if lang != "*" else "")
+                    found.append((where, _fold(str(text)), False))
+    return _Inputs(found)
+
+
+def exposures(loaded: Loaded, library: Library, supplier: Any = None) -> list[Exposure]:
+    """Every private value of the dossier that also stands in a public input, with where."""
+    values = [
+        (path, text, _fold(text)) for path, text in private_values(loaded.dossier, (loaded.lang,))
+    ]
+    if not values:
+        return []
+    own = _Inputs(
+        [(where, _fold(text), written) for where, text, written in _dossier_inputs(loaded)]
+    )
+    shared = _library_inputs(library)
+    settings = _supplier_inputs(supplier)
+    found = []
+    for path, text, folded in values:
+        for inputs in (own, shared, settings):
+            for where, written in inputs.holding(folded):
+                found.append(Exposure(path, text, where, written))
+    return found
+
+
+class Protection:
+    """What the guard does with one dossier's private values, given where they are public."""
+
+    def __init__(self, loaded: Loaded, library: Library, supplier: Any = None):
+        self.loaded = loaded
+        found = exposures(loaded, library, supplier)
+        # A value in one of the dossier's own texts is looked for: that text is how it would leak.
+        self.through = {}
+        for e in found:
+            if e.written:
+                self.through.setdefault(e.field, e.where)
+        self.public: dict[tuple, Exposure] = {}
+        for e in found:
+            if not e.written and e.field not in self.through:
+                self.public.setdefault(e.field, e)
+
+    def warnings(self) -> list[Problem]:
+        """One warning per private value that is public anyway, naming where; not the value (a
+        log shows it beside the private field it belongs to, which is what must stay private)."""
+        source = self.loaded.source
+        return [
+            source.problem(
+                e.field,
+                f"this private value is also public in {e.where}; the guard cannot protect it",
+            ).as_warning()
+            for e in self.public.values()
+        ]
+
+    def guard(self) -> Guard:
+        return Guard(self.loaded.dossier, (self.loaded.lang,), skip=self.public)
+
+    def leak(self, output: str, field: tuple) -> Problem:
+        return leak_problem(self.loaded.source, output, field, self.through.get(field))
+
+
+def public_warnings(loaded: Loaded, library: Library, supplier: Any = None) -> list[Problem]:
+    """The warnings of ``Protection`` for one dossier (``kamdocs validate`` shows them);
+    ``supplier`` is kamdocs.yaml's, printed on every page."""
+    return Protection(loaded, library, supplier).warnings()
+
+
+__all__ = ["Guard", "Protection", "exposures", "format_path", "leak_problem", "public_warnings"]

@@ -10,8 +10,10 @@ import marshal
 import math
 import os
 import re
+import signal
 import stat
 import string
+import threading
 import time
 import traceback
 import types
@@ -27,7 +29,13 @@ import jinja2
 from jinja2 import StrictUndefined, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError, safe_range
+from jinja2.sandbox import (
+    MAX_RANGE,
+    ImmutableSandboxedEnvironment,
+    SandboxedEnvironment,
+    SecurityError,
+    safe_range,
+)
 from jinja2.utils import Namespace, generate_lorem_ipsum
 
 from kamdocs.errors import Problem
@@ -41,6 +49,9 @@ MAX_STRING = 2_000_000  # characters in one value a template builds or prints (>
 MAX_OUTPUT = 8_000_000  # characters one render writes (and the most one filter or call returns)
 MAX_STEPS = 1_000_000  # loop rounds, calls and filters in one render
 MAX_SECONDS = 5.0  # CPU seconds of one render (a 1 MiB dossier takes well under one)
+# Address space one render may add to the process: the operating system refuses more, whatever
+# code asks for it (a real proposal needs a few MiB).
+MAX_MEMORY = 512 * 1024 * 1024
 MAX_EXPONENT = 1000
 MAX_INT_BITS = 256  # integers from * and ** (10**77 is more than any proposal counts)
 # Characters the Markdown renderer must take literally when they come from data. Python-Markdown
@@ -121,6 +132,7 @@ class _Budget:
     deadline: float
     steps: int = 0
     output: int = 0
+    expired: bool = False  # set by the CPU timer (``_held``)
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("kamdocs_template_budget", default=None)
@@ -128,13 +140,75 @@ _BUDGET: ContextVar[_Budget | None] = ContextVar("kamdocs_template_budget", defa
 
 @contextlib.contextmanager
 def _budget() -> Iterator[_Budget]:
-    """One render's allowance of CPU time, steps and output (CPU time: load is no error)."""
+    """One render's allowance of CPU time, steps and output (CPU time: load is no error).
+
+    The step counter and the size checks stop a runaway template where it is, with its line.
+    Under them the operating system holds the render to its budget whatever runs: a CPU-time
+    timer and a limit of the address space (``_held``).
+    """
+    outer = _BUDGET.get() is None
     budget = _Budget(time.thread_time() + MAX_SECONDS)
     token = _BUDGET.set(budget)
     try:
-        yield budget
+        with _held() if outer else contextlib.nullcontext():
+            yield budget
     finally:
         _BUDGET.reset(token)
+
+
+def _out_of_time(signum: int, frame: Any) -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.expired = True  # the next step raises too, should this raise be swallowed
+    raise TemplateLimit(f"rendering took more than {MAX_SECONDS:g} s of CPU time")
+
+
+@contextlib.contextmanager
+def _held() -> Iterator[None]:
+    """The render's budget as the operating system enforces it, for as long as it runs.
+
+    A profiling timer (the process's CPU time) raises ``TemplateLimit`` half a second after the
+    step counter would have, for work the counter does not see (a C function calling back into
+    Python); set only in the main thread, where Python runs signal handlers. The address space
+    may grow by ``MAX_MEMORY``: past it every allocation fails (``MemoryError``, reported as
+    the limit). Both are put back as they were once the render ends.
+    """
+    undo: list[Callable[[], Any]] = []
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        used = _address_space()
+        if used:
+            limit = used + MAX_MEMORY
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            if soft == resource.RLIM_INFINITY or limit < soft:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+                undo.append(lambda: resource.setrlimit(resource.RLIMIT_AS, (soft, hard)))
+    except (ImportError, ValueError, OSError):
+        pass  # no address-space limit here: the size checks remain
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        previous = signal.signal(signal.SIGPROF, _out_of_time)
+        # Again every quarter second: a raise in a finaliser or a garbage collector's callback
+        # is only printed, and the render would go on.
+        signal.setitimer(signal.ITIMER_PROF, MAX_SECONDS + 0.5, 0.25)
+        undo.append(lambda: signal.signal(signal.SIGPROF, previous))
+        undo.append(lambda: signal.setitimer(signal.ITIMER_PROF, 0))
+    try:
+        yield
+    finally:
+        for step in reversed(undo):
+            step()
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has now (0 where that cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _step() -> None:
@@ -143,6 +217,8 @@ def _step() -> None:
     if budget is None:
         return
     budget.steps += 1
+    if budget.expired:
+        raise TemplateLimit(f"rendering took more than {MAX_SECONDS:g} s of CPU time")
     if budget.steps > MAX_STEPS:
         raise TemplateLimit(
             f"more than {MAX_STEPS:,} loop rounds and calls in one render; is a loop running away?"
@@ -314,6 +390,15 @@ def _filter_estimate(name: str, a: dict[str, Any]) -> int:
 
 _PASSED = frozenset({"environment", "eval_ctx", "context"})  # what Jinja passes a filter itself
 
+# Filters that only read their input item by item (and the kinds of input they are counted on).
+_ITERATING = frozenset(
+    {
+        "list", "sort", "unique", "map", "select", "reject", "selectattr", "rejectattr",
+        "max", "min", "sum", "batch", "slice", "groupby",
+    }
+)  # fmt: skip
+_ITERATED = (str, list, tuple, set, frozenset, range, Iterator)
+
 
 # Filters whose output size depends on their arguments, not only on their input.
 _ESTIMATED = frozenset({"center", "indent", "replace", "wordwrap", "format", "slice", "join"})
@@ -328,6 +413,7 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     passes_own = getattr(func, "jinja_pass_arg", None) is not None
     skip = 1 if passes_own and (not params or params[0] not in _PASSED) else 0
     stringifies = name not in _NOT_STRINGIFYING
+    iterates = name in _ITERATING
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _step()
@@ -351,12 +437,28 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             value = args[skip]
             size = len(value) if isinstance(value, str) else _size(value)
             _check_estimate(size, f"the filter {name}")
+        if iterates and len(args) > skip and isinstance(args[skip], _ITERATED):
+            # Each item the filter reads is a step, also when C code reads them (list, sort).
+            args = (*args[:skip], _Guarded(args[skip]), *args[skip + 1 :])
+        if name == "sum":
+            _check_sum(args[skip + 2] if len(args) > skip + 2 else kwargs.get("start", 0))
         result = func(*args, **kwargs)
+        if isinstance(result, Iterator):
+            # A lazy result (batch, map, select, unique, ...) runs later, inside whatever
+            # consumes it, perhaps C code (list, max, join): each item it makes is a step.
+            return _Guarded(result)
         size = len(result) if isinstance(result, str) else _size(result, MAX_OUTPUT)
         _check_estimate(size, f"the filter {name}", MAX_OUTPUT)
         return result
 
     return update_wrapper(guarded, func)
+
+
+def _check_sum(start: Any) -> None:
+    """``sum`` adds numbers: lists or texts summed are copied once per item, in one C call
+    whose time grows with the square of their number (``[[0]] * 100000``)."""
+    if not isinstance(start, int | float | Decimal) or isinstance(start, bool):
+        raise TemplateLimit("the filter sum adds numbers only; join texts with join")
 
 
 def _range(*args: int) -> range:
@@ -411,6 +513,9 @@ def _check_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tup
     return args
 
 
+_SEQUENCES = (str, bytes, bytearray, list, tuple)  # what * repeats and + joins
+
+
 def _check_power(left: Any, right: Any) -> None:
     if isinstance(right, int) and abs(right) > MAX_EXPONENT:
         raise TemplateLimit(f"exponent {right} is too large")
@@ -421,7 +526,7 @@ def _check_power(left: Any, right: Any) -> None:
 
 def _check_product(left: Any, right: Any) -> None:
     for seq, times in ((left, right), (right, left)):
-        if isinstance(seq, str | list | tuple) and isinstance(times, int) and times > 1:
+        if isinstance(seq, _SEQUENCES) and isinstance(times, int) and times > 1:
             _check_estimate(_size(seq) * times, "that multiplication")
     ints = isinstance(left, int) and isinstance(right, int)
     if ints and abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS + 1:
@@ -443,6 +548,12 @@ class _Guarded:
 
     def __len__(self) -> int:  # loop.length without a second pass; TypeError when unsized
         return len(self._items)  # type: ignore[arg-type]
+
+    def __bool__(self) -> bool:  # what ``if value`` asks (Jinja's map and select do)
+        try:
+            return bool(len(self._items))  # type: ignore[arg-type]
+        except TypeError:
+            return True  # a generator, which is true as well
 
 
 class _CodeGenerator(CodeGenerator):
@@ -476,11 +587,22 @@ class _CodeGenerator(CodeGenerator):
 
 
 class _Template(jinja2.Template):
-    """A template whose every render has its own budget of time, steps and output."""
+    """A template whose every render has its own budget of time, steps and output, and sees
+    nothing an earlier render left behind."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         with _budget():
             return super().render(*args, **kwargs)
+
+    def _get_default_module(self, ctx: Any = None) -> Any:
+        """The module ``{% import %}`` gives, made afresh each time. Jinja keeps the first one
+        made and hands it to every later render: a namespace set in it by one proposal would be
+        read by the next."""
+        if ctx is not None:
+            keys = ctx.globals_keys - self.globals.keys()
+            if keys:
+                return self.make_module({k: ctx.parent[k] for k in keys})
+        return self.make_module()
 
 
 # Field names of the record types templates have read, by type (namedtuple field names cannot
@@ -488,13 +610,16 @@ class _Template(jinja2.Template):
 _RECORD_FIELDS: dict[type, frozenset[str]] = {}
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also bounding what tiny input can make a render build or spend.
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, also bounding what tiny input can make a render build or spend.
 
     Jinja's own sandbox stops attribute tricks (``__class__``, ``__globals__``, …) and ranges over
-    100,000 items. On top: a CPU-time and step budget per render (every loop round, call and filter
-    counts), and a size check wherever a value can grow — operators, ``~``, filters, method
-    calls, ``format``, printing and the output itself — before the value is built.
+    100,000 items; the immutable one also refuses every method that changes a list, dict or set
+    (``append``, ``update``, ``pop``, …), so no render can change what it is given, and a value
+    shared by every proposal (the wording ``t``) stays as the library has it. On top: a CPU-time
+    and step budget per render (every loop round, call and filter counts), and a size check
+    wherever a value can grow — operators, ``~``, filters, method calls, ``format``, printing and
+    the output itself — before the value is built.
     """
 
     intercepted_binops = frozenset(["*", "**", "+", "%"])
@@ -546,7 +671,7 @@ class _Sandbox(SandboxedEnvironment):
             _check_power(left, right)
         elif operator == "*":
             _check_product(left, right)
-        elif operator == "+" and isinstance(left, str | list | tuple):
+        elif operator == "+" and isinstance(left, _SEQUENCES):
             _check_estimate(_size(left) + _size(right), "that concatenation")
         elif operator == "%" and isinstance(left, str):
             _check_estimate(_printf_size(left, right), "that % format")
@@ -824,6 +949,8 @@ def describe(exc: Exception, default_name: str) -> TemplateFailure:
         message = f"template is not allowed to do that: {exc}"
     elif isinstance(exc, RecursionError):
         message = "template recurses too deeply"
+    elif isinstance(exc, MemoryError):
+        message = f"template went over a limit: it would need more than {MAX_MEMORY >> 20} MiB"
     else:
         message = f"template failed: {type(exc).__name__}: {exc}"
     return TemplateFailure(name, line, message)

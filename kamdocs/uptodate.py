@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 import zlib
@@ -26,6 +27,7 @@ from kamdocs.output import sha256_of
 from kamdocs.slug import SLUG_PATTERN
 
 MANIFEST = "manifest.json"
+CHUNK = 1 << 20  # bytes read at a time when hashing a templates file
 # The name of every file a build or render writes but the manifest.
 OUTPUT_NAME = rf"{SLUG_PATTERN.strip('^$')}\.(?:md|docx|html|pdf)"
 VCS = frozenset({".git", ".hg", ".svn"})
@@ -58,13 +60,21 @@ def fingerprint(templates: Path, formats: tuple[str, ...], settings: dict[str, s
         sha.update(f"{label}\0{len(data)}\0".encode())
         sha.update(data)
 
+    def file_part(label: str, path: Path) -> None:
+        # Read in chunks: a templates folder may hold a video of gigabytes.
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            sha.update(f"{label}\0{size}\0".encode())
+            while chunk := f.read(CHUNK):
+                sha.update(chunk)
+
     part("python", f"{sys.version}\0{zlib.ZLIB_RUNTIME_VERSION}".encode())
     part("versions", "\0".join(_versions()).encode())
     code = Path(kamdocs.__file__).parent
     for path in _files(code, "*.py"):
         part(f"code/{path.relative_to(code).as_posix()}", path.read_bytes())
     for name, path in _tree(templates):
-        part(f"templates/{name}", path.read_bytes())
+        file_part(f"templates/{name}", path)
     part("formats", ",".join(formats).encode())
     for key in sorted(settings):
         part(f"setting/{key}", settings[key].encode())

@@ -36,10 +36,13 @@ UNDATED = DOSSIER.replace("  issued: 2026-11-26\n", "")
 
 def workspace(root: Path, count: int) -> Path:
     small_library(root)
-    build_file_tree(root, {
-        f"dossiers/c{i:03d}.yaml": UNDATED.replace("Acme Logistics AD", f"Client {i:03d}")
-        for i in range(count)
-    })
+    build_file_tree(
+        root,
+        {
+            f"dossiers/c{i:03d}.yaml": UNDATED.replace("Acme Logistics AD", f"Client {i:03d}")
+            for i in range(count)
+        },
+    )
     return root
 
 
@@ -281,7 +284,11 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Big:
     for date, out in ((FIRST, "ref1"), (SECOND, "ref2")):
         done = subprocess.run(
             [sys.executable, "-m", "kamdocs", "build", *ALL, "-o", out, "--date", date],
-            cwd=root, capture_output=True, text=True, check=False, timeout=300,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
         )
         assert done.returncode == 0, done.stderr
     return root, outputs(root / "ref1"), outputs(root / "ref2")
@@ -293,13 +300,45 @@ def fresh_out(big: Big, name: str) -> Path:
     return root / name
 
 
+# A build that stops after staging its first file until a line arrives on stdin, so that a
+# signal is sure to come while it stages (a fast machine could otherwise finish first).
+HOLD_WHILE_STAGING = """
+import sys
+from kamdocs import output
+from kamdocs.cli import main
+
+real_add = output.Batch.add
+held = []
+
+def add(self, name, data):
+    digest = real_add(self, name, data)
+    if not held:
+        held.append(name)
+        print("staged", flush=True)
+        sys.stdin.readline()
+    return digest
+
+output.Batch.add = add
+main(sys.argv[1:], prog_name="kamdocs")
+"""
+
+
 def test_ctrl_c_during_a_build(big: Big) -> None:
     root, _, _ = big
     out = fresh_out(big, "interrupted")
     before = snapshot(out)
-    process = start_build(root, SECOND, out.name)
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WHILE_STAGING, "build", *ALL, "-o", out.name, "--date", SECOND],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        wait_for_staging(process, out)
+        assert process.stdout.readline() == "staged\n", process.stderr.read()
+        assert any(n.endswith(".tmp") for n in os.listdir(out))  # caught while staging
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=60)
     finally:
@@ -334,7 +373,11 @@ def test_a_build_killed_midway(big: Big) -> None:
     # The next build finishes the job and clears what the killed ones left behind.
     done = subprocess.run(
         [sys.executable, "-m", "kamdocs", "build", *ALL, "-o", out.name, "--date", SECOND],
-        cwd=root, capture_output=True, text=True, check=False, timeout=300,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert outputs(out) == new

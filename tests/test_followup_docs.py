@@ -1,27 +1,18 @@
-"""README's "After you send it": its example output and its kamdocs.yaml are true."""
+"""README's "After you send it": its kamdocs.yaml is true (tests/test_doc_examples.py runs its
+example and compares the output)."""
 
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, build_file_tree, run
+from helpers import ROOT, build_file_tree
 
 from kamdocs.workspace import find_workspace
 
 SECTION = ROOT.joinpath("README.md").read_text(encoding="utf-8").split("## After you send it")[1]
 SECTION = SECTION.split("\n## ")[0]
-
-
-def test_the_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
-    match = re.search(r"```\n\$ kamdocs (followup [^\n]*)\n(.*?)```", SECTION, re.DOTALL)
-    assert match, "the section shows a followup command with its output"
-    monkeypatch.chdir(ROOT)
-    result = run(*shlex.split(match.group(1)))
-    assert result.exit_code == 0, result.output
-    assert result.stdout == match.group(2)
 
 
 def test_the_settings_example_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,16 +64,34 @@ def where(fmt: str) -> str:
     return f"{SLUG}.docx (word/document.xml)" if fmt == "docx" else f"{SLUG}.{fmt}"
 
 
-def assert_leak(result: Result, ws: Path, field: str, needle: str, fmt: str) -> None:
-    """Exit 1, one located problem naming the private field, and nothing written."""
+def assert_leak(
+    result: Result, ws: Path, field: str, needle: str, fmt: str, through: str | None = None
+) -> None:
+    """Exit 1, one located problem naming the private field (and the dossier's own text it came
+    through, where one holds it), and nothing written."""
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     line = line_of(ws / "dossiers/acme.yaml", needle)
-    assert result.stderr.splitlines() == [
-        f"dossiers/acme.yaml:{line}: {field}: this private value would appear in {where(fmt)}; "
-        "private data must never reach the client (check the templates and texts)"
-    ]
+    if through is None:
+        message = (
+            f"this private value would appear in {where(fmt)}; "
+            "private data must never reach the client (check the templates and texts)"
+        )
+    else:
+        message = (
+            f"this private value would appear in {where(fmt)} through {through}; "
+            f"private data must never reach the client (remove it from {through})"
+        )
+    assert result.stderr.splitlines() == [f"dossiers/acme.yaml:{line}: {field}: {message}"]
     assert not (ws / "out").exists()
+
+
+def computed(text: str) -> str:
+    """Template code that prints ``text`` without holding it: each character on its own.
+
+    A value that stands in a library text as written is public anyway (a warning, see
+    test_public_inputs.py); one a text makes is the leak the guard stops."""
+    return "{{ " + " ~ ".join(f"'{char}'" for char in text) + " }}"
 
 
 def with_argument(ws: Path, text: str) -> None:
@@ -101,14 +120,16 @@ def with_argument(ws: Path, text: str) -> None:
 def test_content_template_leak(ws: Path, fmt: str) -> None:
     # Templates cannot reach private data; a template that prints the same words is the leak.
     template = ws / "templates/proposal.md.j2"
-    template.write_text(template.read_text("utf-8") + f"\nP.S. {NOTE.lower()}.\n", "utf-8")
+    template.write_text(
+        template.read_text("utf-8") + f"\nP.S. {computed(NOTE.lower())}.\n", "utf-8"
+    )
     result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
     assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_argument_text_leak(ws: Path, fmt: str) -> None:
-    with_argument(ws, f"Between us: {NOTE.upper()}!")
+    with_argument(ws, computed(f"Between us: {NOTE.upper()}!"))
     result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
     assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt)
 
@@ -123,7 +144,7 @@ def test_argument_text_leak(ws: Path, fmt: str) -> None:
     ],
 )
 def test_any_private_field_leak(ws: Path, fmt: str, text: str, field: str, needle: str) -> None:
-    with_argument(ws, text)
+    with_argument(ws, computed(text))
     result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
     assert_leak(result, ws, field, needle, fmt)
 
@@ -140,13 +161,13 @@ def test_public_field_repeating_a_private_value(ws: Path, fmt: str) -> None:
         },
     )
     result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
-    assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt)
+    assert_leak(result, ws, "dmu[0].private.notes", "notes:", fmt, through="offer.summary")
 
 
 def test_leak_keeps_earlier_outputs(ws: Path) -> None:
     assert run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out").exit_code == 0
     before = {p.name: p.read_bytes() for p in (ws / "out").iterdir()}
-    with_argument(ws, NOTE)
+    with_argument(ws, computed(NOTE))
     result = run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
     assert result.exit_code == 1
     assert len(result.stderr.splitlines()) == 3  # one problem per format
@@ -276,12 +297,13 @@ def test_leak_split_by_formatting_in_markdown(ws: Path, vector: str) -> None:
             },
         )
     result = run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out")
-    assert_leak(result, ws, "dmu[0].private.notes", "notes:", "md")
+    through = None if vector == "formatting" else "offer.summary"
+    assert_leak(result, ws, "dmu[0].private.notes", "notes:", "md", through)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_birthday_in_the_proposals_date_format(ws: Path, fmt: str) -> None:
-    with_argument(ws, "Happy birthday on May 14, 1971!")
+    with_argument(ws, computed("Happy birthday on May 14, 1971!"))
     result = run("render", "dossiers/acme.yaml", "-f", fmt, "-o", "out")
     assert_leak(result, ws, "dmu[0].private.birthday", "birthday:", fmt)
 
@@ -297,7 +319,7 @@ def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     elif isinstance(node, tuple) and hasattr(node, "_fields"):  # the context's NamedTuples
         for name in node._fields:
             yield from walk(getattr(node, name), f"{path}.{name}")
-    elif isinstance(node, dict):
+    elif isinstance(node, Mapping):
         for key, value in node.items():
             yield f"{path}[{key!r}] (key)", key
             yield from walk(value, f"{path}[{key!r}]")
@@ -380,14 +402,44 @@ def test_template_context_is_public(
 # --- find() against the plain definition: fold the whole text, then look for whole words ------
 
 _PIECES = st.sampled_from(
-    ["Ivan", "IVAN", "ivanov", "Straße", "STRASSE", "Иван", "ИВАН", "1990-04-01", "_", "-",
-     ".", "x", "ǅ", "İ"]
+    [
+        "Ivan",
+        "IVAN",
+        "ivanov",
+        "Straße",
+        "STRASSE",
+        "Иван",
+        "ИВАН",
+        "1990-04-01",
+        "_",
+        "-",
+        ".",
+        "x",
+        "ǅ",
+        "İ",
+        "ｉｖａｎ",  # fullwidth
+        "Iv\u200ban",  # a zero-width space inside
+        "I\u00advan",  # a soft hyphen inside
+        "Café",
+        "Cafe\u0301",  # the same, decomposed
+    ]
 )
 _SPACES = st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", "\u2003", ""])
 
 
+def _reference_fold(text: str) -> str:
+    """What a reader compares: no invisible characters, one form of each letter, any case."""
+    visible = "".join(
+        c
+        for c in text
+        if unicodedata.category(c) != "Cf" and not 0xFE00 <= ord(c) <= 0xFE0F and c != "\u034f"
+    )
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
+    return " ".join(folded.split())
+
+
 def _reference_find(fields: dict[str, tuple], text: str) -> tuple | None:
-    folded = " ".join(text.split()).casefold()
+    folded = _reference_fold(text)
     for value, field in fields.items():
         for match in re.finditer(f"(?={re.escape(value)})", folded):
             start, end = match.start(), match.start() + len(value)
@@ -409,6 +461,6 @@ def test_find_is_the_folded_whole_word_search(
     guard = Guard.__new__(Guard)
     guard.fields = {}
     for i, words in enumerate(values):
-        guard.fields.setdefault(" ".join(" ".join(words).split()).casefold(), ("v", i))
+        guard.fields.setdefault(_reference_fold(" ".join(words)), ("v", i))
     written = "".join(piece + space for piece, space in text)
     assert guard.find(written) == _reference_find(guard.fields, written)

@@ -8,7 +8,9 @@ never enter it, so no template can leak them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from babel import Locale
@@ -140,7 +142,7 @@ class TemplateContext(NamedTuple):
     """What ``proposal.md.j2`` receives (as top-level names)."""
 
     lang: str  # the proposal's language, e.g. "bg"; the filters date/money/number use it
-    t: dict[str, str]  # fixed wording of that language (templates/locales/<lang>.yaml)
+    t: Mapping[str, str]  # fixed wording of that language (templates/locales/<lang>.yaml)
     client: Client
     offer: Offer
     issued: dt.date
@@ -257,7 +259,7 @@ def build_context(
     signer = next((m for m in d.dmu if m.role == "decision_maker"), d.dmu[0])
     return TemplateContext(
         lang=lang,
-        t=library.locales[lang],
+        t=MappingProxyType(library.locales[lang]),  # shared by every proposal: read-only
         client=client,
         offer=offer,
         issued=loaded.issued,

@@ -131,12 +131,36 @@ class _Capture(Treeprocessor):
 
     def run(self, root: ET.Element) -> None:
         for el in root.iter():
+            if el.attrib:
+                _allowed_attributes(el)
             if el.tag == "a" and not _safe(el.get("href", "")):
                 el.tag = "span"
                 el.attrib.clear()
             elif el.tag == "code" and el.text and "&" in el.text:
                 el.text = _unescape_code(el.text)
         self.root = root
+
+
+# What an element may carry. ``{: ...}`` (attr_list) lets a library text set any attribute; of
+# those only class and id stay: no style (it can load a URL), no event handler, no other link.
+# The rest are what Markdown itself writes: a link's target and title, a list's first number,
+# a table column's alignment.
+_ANY_ELEMENT = frozenset({"class", "id"})
+_BY_TAG = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+_VALUE = {
+    "start": re.compile(r"\d{1,9}"),
+    "style": re.compile(r"text-align: (left|right|center);"),  # as the tables extension writes
+}
+
+
+def _allowed_attributes(el: ET.Element) -> None:
+    allowed = _BY_TAG.get(el.tag, ())
+    for key, value in list(el.attrib.items()):
+        if key in _ANY_ELEMENT:
+            continue
+        pattern = _VALUE.get(key)
+        if key not in allowed or (pattern is not None and not pattern.fullmatch(str(value))):
+            del el.attrib[key]
 
 
 def _unescape_code(text: str) -> str:

@@ -9,11 +9,12 @@ from pathlib import Path
 from kamdocs.dossier import Loaded
 from kamdocs.errors import InputError, Problem
 from kamdocs.library import Library
-from kamdocs.privacy import Guard, leak_problem
+from kamdocs.privacy import Protection
 from kamdocs.render import html as html_view
-from kamdocs.render.content import portable, render_markdown
+from kamdocs.render.content import TEMPLATE, portable, render_markdown
 from kamdocs.render.context import build_context
 from kamdocs.render.markup import convert
+from kamdocs.render.nesting import MAX_NESTING, nesting
 from kamdocs.tailor import tailor
 from kamdocs.templating import TemplateFailure
 from kamdocs.workspace import Supplier
@@ -28,14 +29,19 @@ _LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _EMPHASIS_RE = re.compile(r"[*_`]+")
 
 
+def _unescaped(markdown: str) -> str:
+    """Markdown as a viewer shows a value printed in it: every backslash escape resolved."""
+    return _ESCAPE_RE.sub(r"\1", markdown)
+
+
 def _readable(markdown: str) -> str:
-    """Markdown as a reader sees it, near enough for a privacy scan: no escapes, links, emphasis."""
-    return _EMPHASIS_RE.sub("", _LINK_RE.sub(r"\1", _ESCAPE_RE.sub(r"\1", markdown)))
+    """Markdown as a reader sees the syntax a template writes: no escapes, links, emphasis."""
+    return _EMPHASIS_RE.sub("", _LINK_RE.sub(r"\1", _unescaped(markdown)))
 
 
 @dataclass
 class Rendered:
-    """The documents of one proposal, ready to write: file name -> bytes."""
+    """The documents of one proposal, ready to write: file name -> bytes; and the warnings."""
 
     slug: str
     files: dict[str, bytes]
@@ -60,19 +66,35 @@ def render(
     except TemplateFailure as exc:
         raise InputError([Problem(exc.name, exc.line, "", exc.message)]) from None
 
-    guard = Guard(d, (loaded.lang,))
+    depth, line = nesting(text)
+    if depth > MAX_NESTING:
+        where = str(templates / TEMPLATE)
+        message = (
+            f"the proposal's Markdown nests lists or quotes {depth} levels deep (at its line "
+            f"{line}); at most {MAX_NESTING} are allowed"
+        )
+        raise InputError([Problem(where, 1, "", message)])
+
+    protection = Protection(loaded, library, supplier)
+    guard = protection.guard()
     leaks: list[Problem] = []
 
     def check(output: str, content: str, markup: bool) -> None:
         if markup:
-            field = guard.scan_markup(content)
-        else:  # Markdown: as written, and as read (syntax inside a value must not hide it)
-            field = guard.find(content) or guard.find(_readable(content))
-        if field is not None:
-            leaks.append(leak_problem(loaded.source, output, field))
+            found = guard.scan_markup(content)
+        else:  # Markdown as written, as a viewer shows it, and with the syntax read
+            # Each distinct text once: the guard remembers a text it is given twice.
+            views = dict.fromkeys((content, _unescaped(content), _readable(content)))
+            found = next(filter(None, map(guard.find, views)), None)
+        if found is not None:
+            leaks.append(protection.leak(output, found))
 
     files: dict[str, bytes] = {}
     slug = loaded.slug
+    # The file name is what the client sees first (an attachment's name).
+    named = guard.find(slug)
+    if named is not None:
+        leaks.append(protection.leak("the documents' file name", named))
     if "md" in formats:
         written = portable(text)
         check(f"{slug}.md", written, markup=False)
@@ -103,6 +125,7 @@ def render(
             page = html_view.page(body, title, loaded.lang, templates, context.supplier)
             check(f"{slug}.html", page, markup=True)
             files[f"{slug}.html"] = page.encode("utf-8")
+    warnings = protection.warnings()
     if leaks:
-        raise InputError(leaks)
-    return Rendered(slug, files)
+        raise InputError(leaks + warnings)
+    return Rendered(slug, files, warnings)
