@@ -442,6 +442,10 @@ def _manifest(
     yield b"\n  ]\n}\n"
 
 
+# How many runners-up ``explain`` prints per member; ``--json`` lists every argument left out.
+RUNNERS_UP = 5
+
+
 @dataclass
 class Explanation:
     """Why each DMU member reads what they read: the tailored plan of one dossier."""
@@ -451,7 +455,9 @@ class Explanation:
     warnings: list[Problem] = field(default_factory=list)  # printed on stderr, not in the plan
 
     def as_json(self) -> dict:
-        """SPEC's shape, plus ``not_eligible``: argument id -> why it could not be chosen."""
+        """SPEC's shape, plus per member ``left_out`` (every other argument of the library, best
+        first: id, kind, score, why, reasons) and ``not_eligible``: argument id -> why it could
+        not be chosen."""
         loaded, plan = self.loaded, self.plan
         members = [
             {
@@ -466,6 +472,16 @@ class Explanation:
                     }
                     for s in plan.member_arguments(member.key)
                 ],
+                "left_out": [
+                    {
+                        "id": lo.scored.argument.id,
+                        "kind": lo.scored.argument.kind,
+                        "score": lo.scored.score,
+                        "why": lo.why,
+                        "reasons": lo.scored.reasons,
+                    }
+                    for lo in plan.left_out(member.key)
+                ],
             }
             for member in loaded.dossier.dmu
         ]
@@ -479,7 +495,8 @@ class Explanation:
         }
 
     def as_text(self) -> str:
-        """A table an account manager reads: each reason with the points it adds."""
+        """A table an account manager reads: each reason with the points it adds, then the
+        best arguments left out and why."""
         loaded, plan = self.loaded, self.plan
         lines = [
             f"{loaded.slug} ({loaded.lang}), issued {loaded.issued.isoformat()}, "
@@ -493,7 +510,11 @@ class Explanation:
             chosen = plan.member_arguments(member.key)
             if not chosen:
                 lines.append("  (no argument could be chosen)")
+            left_out = [
+                lo for lo in plan.left_out(member.key) if lo.scored.argument.id not in plan.rejected
+            ]
             width = max((len(s.argument.id) for s in chosen), default=0)
+            width = max([width] + [len(lo.scored.argument.id) for lo in left_out[:RUNNERS_UP]])
             for i, s in enumerate(chosen, 1):
                 lines.append(
                     f"  {i:>2}. {s.argument.id:<{width}}  {s.argument.kind:<16} score {s.score:>4}"
@@ -504,6 +525,17 @@ class Explanation:
                     lines.append(
                         f"{'':8}{c.points:+4d}  {c.reason}" if c.points else f"{'':14}{c.reason}"
                     )
+            if left_out:
+                lines.append("  left out:")
+                for lo in left_out[:RUNNERS_UP]:
+                    arg = lo.scored.argument
+                    lines.append(
+                        f"      {arg.id:<{width}}  {arg.kind:<16} score {lo.scored.score:>4}"
+                    )
+                    lines.append(f"{'':14}{lo.why}")
+                more = len(left_out) - RUNNERS_UP
+                if more > 0:
+                    lines.append(f"      … and {more} more (explain --json lists them all)")
             lines.append("")
         if plan.rejected:
             lines.append("Not eligible:")

@@ -281,7 +281,12 @@ def build(
 
 @main.command()
 @click.argument("dossier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see SPEC).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object (its keys: docs/tailoring.md).",
+)
 @_date_option
 @_templates_option
 @_handle_errors

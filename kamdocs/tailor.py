@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,6 +28,9 @@ MAX_REFERENCES = 3
 
 # Why an argument nobody in the section asked for is there anyway.
 SERVED_REASON = "the best argument left for this section, so that every reader is served"
+# Why an argument has its place although stronger ones were left out: a reader asked for it.
+PREFERRED_REASON = "{} prefers {} arguments: the best of them keeps a place in this section"
+PRIORITY_REASON = "answers {}'s priority {}: the best such argument keeps a place in this section"
 
 _ORDINALS = ["first", "second", "third", "fourth", "fifth"]
 
@@ -50,8 +54,8 @@ class Scored:
         self,
         argument: Argument,
         parts: list[tuple[int, str, tuple]],
-        pinned: bool = False,
-        criterion_rank: int | None = None,  # 0 = the client's first criterion
+        pinned: bool,
+        criterion_rank: int | None,  # 0 = the client's first criterion
     ) -> None:
         self.argument = argument
         self._parts = parts
@@ -110,19 +114,104 @@ class Section:
         return min(ROLES.index(m.role) for m in self.members)
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """An argument a member does not read in their section, as scored for them, and why."""
+
+    scored: Scored
+    why: str
+
+
 @dataclass
 class Plan:
     """The tailored structure of one proposal."""
 
     sections: list[Section]
     rejected: dict[str, str]  # argument id -> why it could not be chosen at all
+    # What ``left_out`` needs: the scorer, the library's arguments, each candidate's home
+    # section and the (section, argument id) pairs kept for what a member asked for.
+    _scorer: _Scorer
+    _library: Library
+    _home: dict[str, int]
+    _guaranteed: set[tuple[int, str]]
+
+    def _section_of(self, key: str) -> int | None:
+        for si, section in enumerate(self.sections):
+            if any(m.key == key for m in section.members):
+                return si
+        return None
 
     def member_arguments(self, key: str) -> list[Scored]:
         """The arguments a member reads in their section, in the order they appear."""
-        for section in self.sections:
-            if any(m.key == key for m in section.members):
-                return [c.per_member[key] for c in section.arguments]
-        return []
+        si = self._section_of(key)
+        return [] if si is None else [c.per_member[key] for c in self.sections[si].arguments]
+
+    def left_out(self, key: str) -> list[LeftOut]:
+        """Every other argument of the library as scored for the member, best first, with why
+        it is not in their section (the runners-up first)."""
+        si = self._section_of(key)
+        if si is None:
+            return []
+        section = self.sections[si]
+        member = next(m for m in section.members if m.key == key)
+        shown = {c.argument.id for c in section.arguments}
+        out = []
+        for arg in self._library.arguments.values():
+            if arg.id not in shown:
+                scored = self._scorer.score(arg, member)
+                out.append(LeftOut(scored, self._why_left_out(si, scored)))
+        out.sort(
+            key=lambda lo: (
+                lo.scored.argument.id in self.rejected,
+                -lo.scored.score,
+                lo.scored.argument.id,
+            )
+        )
+        return out
+
+    def _why_left_out(self, si: int, scored: Scored) -> str:
+        arg = scored.argument
+        if arg.id in self.rejected:
+            return f"not eligible: {self.rejected[arg.id]}"
+        section = self.sections[si]
+        persona = self._library.personas[section.persona]
+        for other in self.sections:
+            there = next((c for c in other.arguments if c.argument.id == arg.id), None)
+            if other is not section and there is not None:
+                names = ", ".join(m.name for m in other.members)
+                return (
+                    f"in the section for {other.persona} ({names}), where it scores {there.score}"
+                )
+        home = self._home[arg.id]
+        if home != si:
+            other = self.sections[home]
+            return (
+                f"belongs to the section for {other.persona}, where it scores higher, "
+                "and was not chosen there either"
+            )
+        if not _cares(section, arg, self._library):
+            return (
+                f"{section.persona} readers do not weigh {arg.kind} arguments "
+                "and nobody in this section prefers them"
+            )
+        if scored.score <= 0:
+            return f"scores {scored.score}: nothing speaks for it in this section"
+        on_score = [
+            c
+            for c in section.arguments
+            if not c.pinned and (si, c.argument.id) not in self._guaranteed
+        ]
+        asked = [
+            c.argument.id for c in section.arguments if (si, c.argument.id) in self._guaranteed
+        ]
+        full = f"section full ({persona.max} places"
+        full += f", {', '.join(asked)} kept for what a reader asked for)" if asked else ")"
+        if not on_score:
+            return f"{full}: every place went to pinned or preferred arguments"
+        last = max(on_score, key=_rank_key)  # the last one chosen on score
+        if scored.score < last.score:
+            return f"{full}: lower score than {last.score} of {last.argument.id}, the last chosen"
+        return f"{full}: as strong as {last.argument.id} ({last.score}), which comes first by id"
 
 
 @lru_cache(maxsize=8192)
@@ -277,6 +366,11 @@ def _credit_shared(chosen: Chosen, members: list[Member]) -> None:
             own.explain(f"chosen for {best.name}, who reads the same section")
 
 
+def _rank_key(chosen: Chosen) -> tuple:
+    # The stronger argument first; ties by id, for stable output.
+    return (-chosen.score, chosen.argument.id)
+
+
 def _order_key(chosen: Chosen) -> tuple:
     # The client's first criteria first; then the stronger argument; ties by id, for stable output.
     rank = chosen.criterion_rank if chosen.criterion_rank is not None else 1_000
@@ -311,6 +405,108 @@ class _Table(dict):
         return chosen
 
 
+def _of_kind(kind: str) -> Callable[[Argument], bool]:
+    return lambda arg: arg.kind == kind
+
+
+def _answers(criterion: str) -> Callable[[Argument], bool]:
+    norm = _norm(criterion)
+    return lambda arg: norm in _normset(tuple(arg.criteria))
+
+
+def _keep_what_members_ask_for(
+    sections: list[Section],
+    args: list[Argument],
+    table: _Table,
+    library: Library,
+) -> set[tuple[int, str]]:
+    """A member's explicit ``prefers`` and ``priorities`` each keep at least one place in their
+    section, when an eligible argument of that kind (or answering that criterion) exists.
+
+    The place goes to the argument that scores best for that member among those no other
+    section uses; when every one is used elsewhere, to the one its section misses least (never
+    a pinned one, one kept for another reader, or a section's last argument). In a full section
+    it takes the place of the weakest argument chosen on score. Returns the (section index,
+    argument id) pairs so kept.
+    """
+    kept: set[tuple[int, str]] = set()
+    for si, section in enumerate(sections):
+        for member in section.members:
+            wishes = [
+                (_of_kind(kind), PREFERRED_REASON.format(member.name, kind))
+                for kind in member.prefers
+            ] + [(_answers(p), PRIORITY_REASON.format(member.name, p)) for p in member.priorities]
+            for wanted, reason in wishes:
+                if any(wanted(c.argument) for c in section.arguments):
+                    continue
+                chosen = _claim(si, member, [a for a in args if wanted(a)], sections, table, kept)
+                if chosen is None:
+                    continue
+                chosen.per_member[member.key].explain(reason)
+                _credit_shared(chosen, section.members)
+                kept.add((si, chosen.argument.id))
+                _make_room(si, section, library, kept)
+                section.arguments.append(chosen)
+    return kept
+
+
+def _claim(
+    si: int,
+    member: Member,
+    wanted: list[Argument],
+    sections: list[Section],
+    table: _Table,
+    kept: set[tuple[int, str]],
+) -> Chosen | None:
+    """The argument among ``wanted`` that section ``si`` takes for ``member``, or None."""
+    used = {c.argument.id: sj for sj, s in enumerate(sections) for c in s.arguments}
+
+    def for_member(arg: Argument) -> tuple:
+        return (-table[si, arg.id].per_member[member.key].score, arg.id)
+
+    free = sorted((a for a in wanted if a.id not in used), key=for_member)
+    if free:
+        return table[si, free[0].id]
+    movable = []
+    for arg in wanted:
+        sj = used[arg.id]
+        donor = sections[sj]
+        there = table[sj, arg.id]
+        if sj != si and not there.pinned and (sj, arg.id) not in kept and len(donor.arguments) > 1:
+            movable.append((there.score, for_member(arg), arg, donor))
+    if not movable:
+        return None
+    _, _, arg, donor = min(movable, key=lambda m: (m[0], m[1]))
+    donor.arguments = [c for c in donor.arguments if c.argument.id != arg.id]
+    return table[si, arg.id]
+
+
+def _make_room(si: int, section: Section, library: Library, kept: set[tuple[int, str]]) -> None:
+    """Free one place in a full section: drop the weakest argument chosen on score."""
+    if len(section.arguments) < library.personas[section.persona].max:
+        return
+    on_score = [c for c in section.arguments if not c.pinned and (si, c.argument.id) not in kept]
+    if on_score:
+        weakest = max(on_score, key=_rank_key)
+        section.arguments = [c for c in section.arguments if c is not weakest]
+
+
+def _explain_order(section: Section) -> None:
+    """Say why an argument comes before a stronger one: the order is the client's criteria."""
+    for i, chosen in enumerate(section.arguments):
+        stronger = [c for c in section.arguments[i + 1 :] if c.score > chosen.score]
+        if not stronger or chosen.criterion_rank is None:  # unranked ones follow by score
+            continue
+        names = ", ".join(c.argument.id for c in stronger)
+        why = (
+            f"comes before {names}, which score higher: it answers the client's "
+            f"{_ordinal(chosen.criterion_rank)} criterion, and the section follows the "
+            "client's criteria"
+        )
+        for scored in chosen.per_member.values():
+            scored.explain(why)
+
+
 def tailor(dossier: Dossier, library: Library) -> Plan:
     """Build the plan: a section per persona, each argument where it scores best, all served."""
     args, rejected = candidates(dossier, library)
@@ -343,11 +539,13 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
                 for c in mine
                 if not c.pinned and c.score > 0 and _cares(section, c.argument, library)
             ),
-            key=lambda c: (-c.score, c.argument.id),
+            key=_rank_key,
         )
         section.arguments = pinned + rest[: max(0, persona.max - len(pinned))]
         for chosen in section.arguments:
             _credit_shared(chosen, section.members)
+
+    guaranteed = _keep_what_members_ask_for(sections, args, table, library)
 
     # Every member is served: a section left empty takes its best argument not used elsewhere,
     # or else the weakest one of a section that keeps at least one.
@@ -360,7 +558,10 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
         if not spare:
             # Take what the donor section misses least: its weakest argument first.
             home_score = {
-                c.argument.id: c.score for s in sections for c in s.arguments if not c.pinned
+                c.argument.id: c.score
+                for sj, s in enumerate(sections)
+                for c in s.arguments
+                if not c.pinned and (sj, c.argument.id) not in guaranteed
             }
             spare = sorted(
                 (
@@ -384,6 +585,7 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
 
     for section in sections:
         section.arguments.sort(key=_order_key)
+        _explain_order(section)
         section.experts = any(m.knowledge == "expert" for m in section.members)
 
     # Reference projects go once, to the section that weighs references most.
@@ -394,4 +596,4 @@ def tailor(dossier: Dossier, library: Library) -> Plan:
         readers.references = sorted(library.references, key=lambda r: _reference_key(r, industry))[
             :MAX_REFERENCES
         ]
-    return Plan(sections, rejected)
+    return Plan(sections, rejected, table.scorer, library, home, guaranteed)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import marshal
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,15 +93,44 @@ def test_cache_off_writes_nothing(
     assert entries(tmp_path / "xdg") == entries(tmp_path / "home") == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_an_unwritable_cache_only_means_compiling(ws: Path, cache: Path) -> None:
+def _folder_modes_apply(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root writes into read-only folders: there, refuse as the system refuses anyone else
+    (EACCES for a new entry in a folder without its owner's write bit)."""
+    if os.geteuid() != 0:
+        return
+    real_mkdir, real_open = os.mkdir, os.open
+
+    def check(path: object) -> None:
+        target = Path(os.fspath(path)).absolute()
+        parent = target.parent
+        if not target.exists() and parent.is_dir() and not parent.stat().st_mode & stat.S_IWUSR:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+
+    def mkdir(path: object, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
+        check(path)
+        real_mkdir(path, mode, dir_fd=dir_fd)
+
+    def open_(path: object, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        if flags & os.O_CREAT:
+            check(path)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "open", open_)
+
+
+def test_an_unwritable_cache_only_means_compiling(
+    ws: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache.parent.mkdir()
     cache.parent.chmod(0o500)
+    _folder_modes_apply(monkeypatch)
     try:
         result = render()
     finally:
         cache.parent.chmod(0o700)
     assert result.exit_code == 0, result.output
+    assert "Warehouse" in (ws / MD).read_text("utf-8")
     assert entries(cache) == []
 
 

@@ -397,6 +397,32 @@ def test_template_context_is_public(
     for member in data["dmu"]:
         labels |= {member["persona"], *member.get("prefers", [])}
     assert not labels & set(texts), labels & set(texts)
+    # Nor inside a longer text ("CEO (decision_maker)"), unless the wording of the library,
+    # the template or the dossier's public fields uses that word ("technical details").
+    written = [(templates / "proposal.md.j2").read_text("utf-8")]
+    written += [v for words in library.locales.values() for v in words.values()]
+    written += [v for p in library.personas.values() for v in p.label.values()]
+    for a in library.arguments.values():
+        for text in (a.title, a.text, a.detail or {}, *(f.label for f in a.figures)):
+            written += text.values()
+    for ref in library.references:
+        written += [ref.company, *ref.project.values(), *(ref.result or {}).values()]
+        if ref.recommender is not None:
+            written += [ref.recommender.name, ref.recommender.position or ""]
+    written += _public_texts(data)  # a position may well be "Chief Executive Officer"
+    wording = {word for text in written for word in re.findall(r"[\w-]+", str(text).casefold())}
+    for label in sorted(labels - wording):
+        word = re.compile(rf"(?<![\w-]){re.escape(label.casefold())}(?![\w-])")
+        assert not [t for t in texts if word.search(t)], label
+
+
+def _public_texts(node: object) -> list[str]:
+    """The dossier's texts a proposal may print: none under ``private`` or an internal field."""
+    if isinstance(node, dict):
+        return [t for k, v in node.items() if k not in INTERNAL_FIELDS for t in _public_texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _public_texts(v)]
+    return [node] if isinstance(node, str) else []
 
 
 # --- find() against the plain definition: fold the whole text, then look for whole words ------

@@ -61,6 +61,18 @@ _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # The reference is a file from outside: no entity expansion, no network.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _COMPACT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+
+
+def _xml(data: bytes, parser: etree.XMLParser) -> etree._Element:
+    """A part of the reference, parsed; an entity left unexpanded there is refused, since the
+    part could not be written out again as XML (Word documents use none)."""
+    root = etree.fromstring(data, parser)
+    entity = next(root.iter(etree.Entity), None)
+    if entity is not None:
+        raise ValueError(f"uses the XML entity {entity.text}, which no Word document needs")
+    return root
+
+
 _LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _MAX_LIST_LEVEL = 2
 # Fixed levels (the same zlib and level give the same bytes): parts cached once per process are
@@ -263,7 +275,7 @@ class Reference:
         return _load_reference(str(resolved), stat.st_mtime_ns, stat.st_size)
 
     def _parse(self, parts: dict[str, bytes]) -> None:
-        content_types = etree.fromstring(parts[CONTENT_TYPES], _PARSER)
+        content_types = _xml(parts[CONTENT_TYPES], _PARSER)
         self._defaults = {
             d.get("Extension").lower(): d.get("ContentType")
             for d in content_types.iter(f"{{{CT_NS}}}Default")
@@ -305,7 +317,7 @@ class Reference:
         if styles_xml is None:
             raise ValueError("no styles part")
 
-        self._styles_tree = etree.fromstring(styles_xml, _PARSER)
+        self._styles_tree = _xml(styles_xml, _PARSER)
         self._style_ids: dict[tuple[str, str], str] = {}
         self._default_paragraph: str | None = None
         for style in self._styles_tree.iterchildren(_W + "style"):
@@ -439,7 +451,7 @@ class Reference:
         return prefix
 
     def _parse_document(self, xml: bytes) -> None:
-        root = etree.fromstring(xml, _COMPACT_PARSER)
+        root = _xml(xml, _COMPACT_PARSER)
         if root.nsmap.get("w") != W_NS:
             raise ValueError("the main document does not use the w: prefix")
         body = root.find(_W + "body")
@@ -650,7 +662,7 @@ def _rels(parts: dict[str, bytes], source: str) -> list[tuple[str, str, str, str
         return []
     return [
         (r.get("Id"), r.get("Type"), r.get("Target"), r.get("TargetMode"))
-        for r in etree.fromstring(xml, _PARSER).iter(f"{{{PKG_REL_NS}}}Relationship")
+        for r in _xml(xml, _PARSER).iter(f"{{{PKG_REL_NS}}}Relationship")
     ]
 
 
@@ -670,7 +682,7 @@ def _relationship(rid: str, rtype: str, target: str, mode: str | None) -> str:
 
 
 def _parse_numbering(xml: bytes, reference: Reference) -> _Numbering:
-    root = etree.fromstring(xml, _COMPACT_PARSER)
+    root = _xml(xml, _COMPACT_PARSER)
     abstract_by_name: dict[str, int] = {}
     indents: dict[tuple[int, int], tuple[str, str | None]] = {}
     for abstract in root.iterchildren(_W + "abstractNum"):

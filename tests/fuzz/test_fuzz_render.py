@@ -297,6 +297,14 @@ def private_texts(node: Any) -> list[str]:
     return [node] if isinstance(node, str) and MARK in node else []
 
 
+def private_dates(node: Any) -> list[dt.date]:
+    if isinstance(node, dict):
+        return [d for v in node.values() for d in private_dates(v)]
+    if isinstance(node, list):
+        return [d for v in node for d in private_dates(v)]
+    return [node] if isinstance(node, dt.date) else []
+
+
 def check(data: dict[str, Any]) -> None:
     """Render ``data`` in every format and check every property."""
     source = yamlsrc.parse(to_yaml(data), "fuzz.yaml")
@@ -327,6 +335,15 @@ def check(data: dict[str, Any]) -> None:
             for form in {secret, html.escape(secret), html.escape(secret, quote=False)}:
                 assert form.casefold() not in folded, (name, secret)
         assert MARK not in content, name  # not even a part of a private value
+    # Private dates (1901-1950; every public date is later) in no form a reader would see.
+    birthdays = [d for m in data["dmu"] for d in private_dates(m.get("private"))]
+    for day in birthdays:
+        forms = {day.isoformat(), *(formatting.date(day, lang) for lang in ("en", "bg"))}
+        forms |= {formatting.date(day, lang, "short") for lang in ("en", "bg")}
+        for fmt, seen in shown.items():
+            assert not [f for f in forms if words(f) in seen], (fmt, day)
+        for name, content in everything.items():
+            assert day.isoformat() not in content, (name, day)
     assert re.search(r"\bvalid\b|валидн", shown["md"], re.IGNORECASE)
 
 

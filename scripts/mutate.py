@@ -1,0 +1,245 @@
+"""Mutation testing: does each guarded module fail its own focused tests when its code is broken?
+
+    make mutate                         # every module below, one after the other
+    make mutate MODULES="tailor html"   # some of them
+    make mutate JOBS=1                  # mutmut's parallel workers (default 2)
+
+Each module is mutated by mutmut 3 in a scratch copy of the project (``.mutants/<module>/``, so
+the work tree is never touched) and run against its focused tests only, never the whole suite.
+mutmut mutates code inside functions; the module's top-level numbers (the tailoring points,
+limits) are mutated here as well, each to 0 and to one more, since mutmut leaves them alone.
+Prints killed / survived / timeout per module and every survivor; ``docs/testing.md`` holds
+the last report and why each remaining survivor is harmless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / ".mutants"
+BIN = Path(sys.executable).parent
+COPY = ["kamdocs", "tests", "templates", "dossiers", "docs", "README.md", "pyproject.toml"]
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str  # the module mutated
+    tests: tuple[str, ...]  # its focused tests
+    functions: tuple[str, ...] = ()  # mutmut name globs, when only part of the module is meant
+    # Tests that run kamdocs in another process: that process imports the installed, unmutated
+    # code, so they cannot kill a mutant; left out, they only cost time (and flake under load).
+    deselect: tuple[str, ...] = ()
+
+
+TARGETS = {
+    "tailor": Target(
+        "kamdocs/tailor.py",
+        ("tests/test_tailor.py", "tests/test_tailor_rules.py"),
+        deselect=(
+            "tests/test_tailor_rules.py::test_explain_is_the_same_in_every_process_and_hash_seed",
+        ),
+    ),
+    "privacy": Target(
+        "kamdocs/privacy.py",
+        ("tests/test_privacy.py", "tests/test_privacy_words.py", "tests/test_guards.py"),
+    ),
+    "output": Target(
+        "kamdocs/output.py",
+        (
+            "tests/test_faults.py",
+            "tests/test_batch.py",
+            "tests/test_uptodate.py",
+            "tests/test_starter.py",
+        ),
+        deselect=(
+            "tests/test_faults.py::test_ctrl_c_during_a_build",
+            "tests/test_faults.py::test_a_build_killed_midway",
+            "tests/test_faults.py::test_two_builds_at_once_leave_a_consistent_folder",
+        ),
+    ),
+    "templating": Target(
+        "kamdocs/templating.py",
+        ("tests/test_markup.py", "tests/test_render.py"),
+        (
+            "kamdocs.templating.x_escape*",
+            "kamdocs.templating.x__escape*",
+            "kamdocs.templating.x__backslashed*",
+            "kamdocs.templating.x__finalize*",
+            "kamdocs.templating.x_mailto*",
+            "kamdocs.templating.x_tel*",
+        ),
+    ),
+    "markup": Target("kamdocs/render/markup.py", ("tests/test_markup.py", "tests/test_render.py")),
+    "html": Target("kamdocs/render/html.py", ("tests/test_render.py", "tests/test_guards.py")),
+}
+
+STATUS = re.compile(r"^\s*(\S+): (.+)$")
+
+
+@dataclass
+class Report:
+    module: str
+    counts: dict[str, int] = field(default_factory=dict)
+    survivors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def scratch_copy(name: str, target: Target) -> Path:
+    """A copy of the project whose pyproject.toml tells mutmut what to mutate and test."""
+    where = SCRATCH / name
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    for item in COPY:
+        src = ROOT / item
+        if src.is_dir():
+            shutil.copytree(src, where / item, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src, where / item)
+    tests = ", ".join(f'"{t}"' for t in target.tests)
+    deselect = "".join(f', "--deselect", "{t}"' for t in target.deselect)
+    with (where / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write(
+            "\n[tool.mutmut]\n"
+            'source_paths = ["kamdocs"]\n'
+            'also_copy = ["templates", "dossiers", "docs", "README.md"]\n'
+            f'only_mutate = ["{target.path}"]\n'
+            f"pytest_add_cli_args_test_selection = [{tests}]\n"
+            f'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"{deselect}]\n'
+        )
+    return where
+
+
+def run_mutmut(where: Path, target: Target, jobs: int, report: Report) -> None:
+    command = [str(BIN / "mutmut"), "run", "--max-children", str(jobs), *target.functions]
+    log = where / "mutmut.log"
+    with log.open("w", encoding="utf-8") as out:
+        subprocess.run(command, cwd=where, stdout=out, stderr=subprocess.STDOUT, check=False)
+    listing = subprocess.run(
+        [str(BIN / "mutmut"), "results", "--all", "true"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    for line in listing.splitlines():
+        found = STATUS.match(line)
+        if not found:
+            continue
+        name, status = found.groups()
+        if target.functions and not any(_glob(name, g) for g in target.functions):
+            continue
+        report.counts[status] = report.counts.get(status, 0) + 1
+        if status in ("survived", "timeout", "suspicious", "no tests"):
+            report.survivors.append(f"{name}: {status}")
+    if not report.counts:
+        print(f"mutmut ran no mutant; see {log.relative_to(ROOT)}", file=sys.stderr)
+
+
+def _glob(name: str, pattern: str) -> bool:
+    return re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), name) is not None
+
+
+def constants(source: str) -> list[tuple[str, int, str, str]]:
+    """The module's top-level numbers: (name, line, the assignment, the same with a mutant)."""
+    out = []
+    lines = source.splitlines()
+    for node in ast.parse(source).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        name = node.targets[0]
+        value = node.value
+        sign = ""
+        if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+            value, sign = value.operand, "-"
+        if not (isinstance(name, ast.Name) and isinstance(value, ast.Constant)):
+            continue
+        if type(value.value) is not int:
+            continue
+        line = lines[node.lineno - 1]
+        number = int(f"{sign}{value.value}")
+        written = f"{name.id} = {sign}{value.value}"
+        if not line.startswith(written):
+            continue
+        for mutant in sorted({0, number + 1} - {number}):
+            out.append((name.id, node.lineno, written, f"{name.id} = {mutant}"))
+    return out
+
+
+def run_constants(where: Path, target: Target, report: Report) -> None:
+    path = where / target.path
+    source = path.read_text(encoding="utf-8")
+    for name, line, written, mutant in constants(source):
+        path.write_text(source.replace(written, mutant, 1), encoding="utf-8")
+        try:
+            result = subprocess.run(
+                [
+                    str(BIN / "python"),
+                    "-m",
+                    "pytest",
+                    "-x",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    *(arg for t in target.deselect for arg in ("--deselect", t)),
+                    *target.tests,
+                ],
+                cwd=where,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            status = "killed" if result.returncode != 0 else "survived"
+        except subprocess.TimeoutExpired:
+            status = "timeout"
+        finally:
+            path.write_text(source, encoding="utf-8")
+        report.counts[status] = report.counts.get(status, 0) + 1
+        if status != "killed":
+            report.survivors.append(f"{target.path}:{line} {name}: {written} -> {mutant}: {status}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(TARGETS)}")
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS") or "2"))
+    args = parser.parse_args()
+    unknown = [m for m in args.modules if m not in TARGETS]
+    if unknown:
+        parser.error(f"unknown module {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+    names = args.modules or list(TARGETS)
+    reports = []
+    for name in names:
+        target = TARGETS[name]
+        report = Report(name)
+        start = time.monotonic()
+        print(f"== {name}: {target.path} against {' '.join(target.tests)}", flush=True)
+        where = scratch_copy(name, target)
+        run_mutmut(where, target, args.jobs, report)
+        run_constants(where, target, report)
+        report.seconds = time.monotonic() - start
+        reports.append(report)
+        for survivor in report.survivors:
+            print(f"   {survivor}")
+    print("\nmodule      killed  survived  timeout  other  time")
+    for r in reports:
+        killed, survived, timeout = (r.counts.get(k, 0) for k in ("killed", "survived", "timeout"))
+        other = sum(r.counts.values()) - killed - survived - timeout
+        print(
+            f"{r.module:<10} {killed:>7} {survived:>9} {timeout:>8} {other:>6}  {r.seconds:>4.0f}s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
