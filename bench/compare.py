@@ -242,17 +242,28 @@ def pandoc_version(exe: str) -> str:
         return "?"
 
 
-def time_pandoc(exe: str, files: Sequence[Path], reference: Path, workdir: Path) -> list[float]:
-    """Seconds per document, one pandoc process each (a warm-up run first, not counted)."""
+def time_pandoc(exe: str, files: Sequence[Path], reference: Path, workdir: Path,
+                cpu: list[float] | None = None) -> list[float]:
+    """Seconds per document, one pandoc process each (a warm-up run first, not counted); the
+    CPU seconds (user + system) of each go into ``cpu`` when given."""
+    import resource  # noqa: PLC0415
+
     out = workdir / "pandoc-out.docx"
 
     def one(md: Path) -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run([exe, "-f", "markdown", "-t", "docx", "--reference-doc", str(reference),
                         "-o", str(out), str(md)], check=True, capture_output=True)
-        return time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if cpu is not None:
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        return wall
 
     one(files[0])
+    if cpu is not None:
+        cpu.clear()
     return [one(md) for md in files]
 
 

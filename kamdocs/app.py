@@ -247,9 +247,11 @@ def render(
     before_inputs, before = uptodate.listed(out)
     slugs: dict[str, str] = {}
     sources: dict[str, tuple[str, str]] = {}  # output name -> dossier path, its sha256
+    warned: dict[str, list[Problem]] = {}  # dossier path -> its warnings, kept in the manifest
     fresh = outcomes(job, [path for path in files if path not in standing])
     ordered = (standing.get(path) or next(fresh) for path in files)
     converter = pdf.Converter(program, today) if pdf is not None else contextlib.nullcontext()
+    stopped, seen = False, 0  # an error (or with strict a warning) among problems[:seen]
     with Batch(out) as batch, converter:
         with _progress(ordered, len(files), progress) as results:
             for result in results:
@@ -270,7 +272,9 @@ def render(
                 slugs[result.slug] = result.path
                 if not manifest and not force:
                     problems.extend(_owned_by_another(result, out, formats, before))
-                if _stops(problems, strict):
+                if not stopped:  # only the problems found since the last look: no n² scan
+                    stopped, seen = _stops(problems[seen:], strict), len(problems)
+                if stopped:
                     continue  # keep finding problems, but stage nothing more
                 documents = dict(result.files)
                 if pdf is not None and documents:  # rendered now, not kept from a build
@@ -284,6 +288,7 @@ def render(
                 for name, digest in result.kept:
                     batch.keep(name, digest)
                     sources[name] = (result.path, result.dossier_sha256)
+                warned[result.path] = [p for p in result.problems if p.is_warning]
         warnings = raise_if(problems, strict)
         if pdf is not None:
             for name, data in converter.convert():
@@ -297,9 +302,13 @@ def render(
         else:  # a render: the folder's other files stay listed as they were
             for name, entry in before.items():
                 listed.setdefault(name, (entry.sha256, entry.dossier, entry.dossier_sha256))
+            for dossier, found in uptodate.warnings_in(out).items():
+                warned.setdefault(dossier, found)
             if before_inputs != inputs and len(listed) > len(sources):
                 inputs = None  # files of other runs with other inputs: none counts as up to date
-        batch.add_chunks("manifest.json", _manifest(listed, today, formats, inputs))
+        dossiers = {entry[1] for entry in listed.values()}
+        warned = {d: found for d, found in warned.items() if found and d in dossiers}
+        batch.add_chunks("manifest.json", _manifest(listed, today, formats, inputs, warned))
         outputs = [(n, d) for n, d in batch.commit() if manifest or n != "manifest.json"]
     return Written(out, outputs, len(slugs), kept, removed=batch.removed, warnings=warnings)
 
@@ -353,8 +362,8 @@ def _standing(
 ) -> dict[Path, Outcome]:
     """The dossiers among ``files`` whose outputs of an earlier build still stand.
 
-    Each is checked again (not rendered), so that its warnings are printed on every build, not
-    only on the one that rendered it."""
+    None is read again: its warnings, printed on every build and not only on the one that
+    rendered it, are those the manifest recorded (the same inputs give the same warnings)."""
     from kamdocs import uptodate
     from kamdocs.build import Outcome
 
@@ -366,20 +375,11 @@ def _standing(
             found[path] = Outcome(
                 str(path),
                 slug,
-                problems=_warnings_of(path, job),
+                problems=list(entry.warnings),
                 dossier_sha256=entry.dossier_sha256,
                 kept=entry.outputs,
             )
     return found
-
-
-def _warnings_of(path: Path, job: Job) -> list[Problem]:
-    """The warnings (or, had it changed since, the problems) of a dossier that is not rendered."""
-    try:
-        loaded = load_dossier(path, job.library, job.today, job.valid_days, job.locale)
-    except InputError as exc:
-        return exc.problems
-    return [*loaded.warnings, *public_warnings(loaded, job.library, job.supplier)]
 
 
 def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
@@ -404,10 +404,14 @@ def _manifest(
     date: dt.date,
     formats: tuple[str, ...],
     inputs: str | None,
+    warned: dict[str, list[Problem]] | None = None,
 ) -> Iterator[bytes]:
     """manifest.json, entry by entry: the text ``json.dumps(..., indent=2, ensure_ascii=False)``
     gives, without the list of dicts and the whole text in memory (a batch of 5,000 dossiers
-    lists 15,000 files)."""
+    lists 15,000 files).
+
+    ``warnings`` (only when there are some) lists each dossier's warnings, so that the next
+    build, keeping that dossier's files, prints them without reading the dossier again."""
     from json.encoder import encode_basestring as quote
 
     from kamdocs import version
@@ -417,8 +421,20 @@ def _manifest(
         "build_date": date.isoformat(),
         "formats": list(formats),
         "inputs": inputs,
-        "outputs": [],
     }
+    if warned:
+        head["warnings"] = [
+            {
+                "dossier": dossier,
+                "path": p.path,
+                "line": p.line,
+                "field": p.field,
+                "message": p.message,
+            }
+            for dossier in sorted(warned)
+            for p in warned[dossier]
+        ]
+    head["outputs"] = []
     text = json.dumps(head, indent=2, ensure_ascii=False)
     if not listed:
         yield (text + "\n").encode("utf-8")

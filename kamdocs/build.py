@@ -103,6 +103,17 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _warm(job: Job) -> None:
+    """Load Babel's data for every language the library speaks (the first dossier loaded only
+    its own), so that no worker loads it again."""
+    from kamdocs import formatting  # noqa: PLC0415
+
+    languages = job.library.locales if job.library is not None else ()  # None: a test's job
+    for lang in sorted({job.locale, *languages}):
+        locale = formatting.locale(lang)
+        locale.decimal_formats, locale.currency_formats, locale.date_formats  # noqa: B018
+
+
 def _render_chunk(paths: list[Path]) -> list[Outcome]:
     return [_render(path) for path in paths]
 
@@ -126,13 +137,20 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_render, paths)
         return
+    # The first dossier is rendered here, before the workers fork: each then starts with the
+    # imports, the parsed reference document, the Markdown converter, the compiled templates and
+    # Babel's data already loaded (shared pages), instead of loading them once per worker.
+    first = _render(paths[0])
+    _warm(job)
     pool = ProcessPoolExecutor(
         processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
     )
     try:
-        chunks = (paths[i : i + CHUNKSIZE] for i in range(0, len(paths), CHUNKSIZE))
+        rest = paths[1:]
+        chunks = (rest[i : i + CHUNKSIZE] for i in range(0, len(rest), CHUNKSIZE))
         ahead = islice(chunks, IN_FLIGHT * processes)
         pending = deque(pool.submit(_render_chunk, chunk) for chunk in ahead)
+        yield first
         while pending:
             done = pending.popleft().result()
             for chunk in islice(chunks, 1):

@@ -123,6 +123,11 @@ class Library:
     # What the user must see though the library is valid; printed once per command.
     warnings: list[Problem] = field(default_factory=list)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Kept between runs (kamdocs/stored.py) without the compiled templates: those have a
+        # cache of their own, and code objects bound to this process's environment.
+        return {**self.__dict__, "compiled": {}}
+
 
 def _load_list(
     path: Path, display: str, model: type, problems: list[Problem], what: str
@@ -161,7 +166,18 @@ def _display(path: Path) -> str:
 
 
 def load_library(root: Path) -> Library:
-    """Load and check every library file under ``root``; raise ``InputError`` with all problems."""
+    """Load and check every library file under ``root``; raise ``InputError`` with all problems.
+
+    A valid library is kept between runs (``kamdocs.stored``): read again only when a file of
+    ``root`` or kamdocs' code changed."""
+    from kamdocs import stored  # noqa: PLC0415
+
+    if not root.is_dir():
+        return _load_library(root)
+    return stored.remembered("library", stored.library_key(root), lambda: _load_library(root))
+
+
+def _load_library(root: Path) -> Library:
     problems: list[Problem] = []
     if not root.is_dir():
         message = (

@@ -7,6 +7,8 @@ import errno
 import hashlib
 import os
 import re
+import stat
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -139,7 +141,7 @@ class Batch:
         failed = self.out
         try:
             for name, digest in self.kept:
-                if sha256_of(self.out / name) != digest:
+                if sha256_again(self.out / name) != digest:
                     raise OutputError(
                         f"{self.out / name}: changed while this build ran; run the build again"
                     )
@@ -238,16 +240,51 @@ def lock_folder(folder: Path) -> int:
 def sha256_of(path: Path) -> str | None:
     """The sha256 of a regular file's bytes; None where there is none to read (nothing, a
     folder, or a pipe, whose reading would wait for a writer)."""
-    if not path.is_file():
-        return None
-    sha = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                sha.update(chunk)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    return sha.hexdigest()
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            before = os.fstat(fh.fileno())
+            if not stat.S_ISREG(before.st_mode):
+                return None
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
+    _hashed[os.fspath(path)] = (_signature(before), digest, time.time())
+    return digest
+
+
+# What sha256_of read: path -> the file's identity and times, its sha256, when it was read.
+_hashed: dict[str, tuple[tuple[int, ...], str, float]] = {}
+RACY = 2.0  # seconds: a file changed this close to its reading is read again, whatever its times
+
+
+def _signature(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def sha256_again(path: Path) -> str | None:
+    """``sha256_of(path)``, without reading the file again when this process read it before and
+    it cannot have changed since: the same file (device, inode), size and times, its last
+    change (ctime, which no program can set back) well before that reading. A change after the
+    reading would have moved ctime to the time of the change; one in the same clock tick as the
+    reading would not, so a file changed within ``RACY`` seconds of it is read again."""
+    known = _hashed.get(os.fspath(path))
+    if known is not None:
+        signature, digest, read_at = known
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if (
+            stat.S_ISREG(st.st_mode)
+            and _signature(st) == signature
+            and st.st_ctime_ns / 1e9 < read_at - RACY
+        ):
+            return digest
+    return sha256_of(path)
 
 
 # The temporary files a batch makes: ".<name>.<pid>.<n>.tmp" and ".<name>.<pid>.<n>.bak.tmp".

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import kamdocs
+from kamdocs.errors import Problem
 from kamdocs.output import sha256_of
 from kamdocs.slug import SLUG_PATTERN
 
@@ -48,6 +49,7 @@ class Recorded:
 
     dossier_sha256: str
     outputs: tuple[tuple[str, str], ...]  # file name, sha256
+    warnings: tuple[Problem, ...] = ()  # what the build that rendered it printed
 
 
 def fingerprint(templates: Path, formats: tuple[str, ...], settings: dict[str, str]) -> str:
@@ -158,13 +160,43 @@ def earlier(out: Path, fingerprint_: str) -> dict[str, Recorded]:
             if item["digest"] != digest:
                 mixed.add(source)
             item["outputs"].append((str(entry["path"]), str(entry["sha256"])))  # type: ignore[union-attr]
-    except (OSError, ValueError, TypeError, KeyError):
+        warned = recorded_warnings(data)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}
     return {
-        source: Recorded(str(item["digest"]), tuple(item["outputs"]))  # type: ignore[arg-type]
+        source: Recorded(
+            str(item["digest"]),
+            tuple(item["outputs"]),  # type: ignore[arg-type]
+            tuple(warned.get(source, ())),
+        )
         for source, item in found.items()
         if source not in mixed
     }
+
+
+def recorded_warnings(data: object) -> dict[str, list[Problem]]:
+    """Dossier path -> the warnings a manifest (its parsed JSON) records for it; ``ValueError``
+    when they are not as kamdocs writes them."""
+    if not isinstance(data, dict):
+        raise ValueError("not a manifest")
+    found: dict[str, list[Problem]] = {}
+    for entry in data.get("warnings", []):
+        line = entry["line"]
+        if not isinstance(line, int) or isinstance(line, bool):
+            raise ValueError("a line is a number")
+        problem = Problem(
+            str(entry["path"]), line, str(entry["field"]), str(entry["message"]), "warning"
+        )
+        found.setdefault(str(entry["dossier"]), []).append(problem)
+    return found
+
+
+def warnings_in(out: Path) -> dict[str, list[Problem]]:
+    """The warnings the manifest in ``out`` records, by dossier; none when it cannot be read."""
+    try:
+        return recorded_warnings(json.loads((out / MANIFEST).read_bytes()))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
 
 
 def still_current(

@@ -119,7 +119,7 @@ M = TypeVar("M", bound=BaseModel)
 class Strict(BaseModel):
     """Unknown keys are errors (typos must not pass silently); ``x-`` keys are free."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -180,15 +180,22 @@ def dossier_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     seen: set[Path] = set()
     for path in paths:
+        real: dict[Path, Path] = {}  # a folder's dossiers that are no links: their real paths
         if path.is_dir():
-            entries = sorted(path.iterdir())
-            inside = [
-                p
-                for p in entries
-                if p.suffix in DOSSIER_SUFFIXES
-                and not p.name.startswith(("_", "."))
-                and p.is_file()
-            ]
+            with os.scandir(path) as listing:
+                found_here = sorted(listing, key=lambda entry: entry.name)
+            entries = [path / entry.name for entry in found_here]
+            inside = []
+            folder = path.resolve()
+            for entry, p in zip(found_here, entries, strict=True):
+                if (
+                    p.suffix in DOSSIER_SUFFIXES
+                    and not p.name.startswith(("_", "."))
+                    and entry.is_file()  # the listing's file type: no stat for a plain file
+                ):
+                    inside.append(p)
+                    if not entry.is_symlink():
+                        real[p] = folder / entry.name
             if not inside:
                 raise KamdocsError(_no_dossier(path, entries))
         elif path.exists():
@@ -196,7 +203,7 @@ def dossier_files(paths: list[Path]) -> list[Path]:
         else:
             raise UsageError(f"no such file or folder: {path}")
         for p in inside:
-            key = p.resolve()
+            key = real.get(p) or p.resolve()
             if key not in seen:
                 seen.add(key)
                 found.append(p)

@@ -547,11 +547,12 @@ def test_a_batch_does_not_keep_what_it_rendered(ws: Path, monkeypatch: pytest.Mo
 def test_a_parallel_batch_holds_a_bounded_number_of_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """However slow the first dossier, the parent holds at most a few chunks of results."""
+    """However slow the first dossier the workers render, the parent holds at most a few
+    chunks of results (dossier 000 is rendered by the parent itself, before they fork)."""
     megabyte = 1024 * 1024
 
     def fake_render(path: Path) -> build.Outcome:
-        if path.name == "000":
+        if path.name == "001":
             time.sleep(1.0)  # everything else is done long before the first result is taken
         files = {f"{path.name}.docx": os.urandom(megabyte)}
         return build.Outcome(str(path), path.name, files=files)

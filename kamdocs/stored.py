@@ -1,0 +1,124 @@
+"""What a fresh command would otherwise rebuild on every run, kept between runs.
+
+A single ``kamdocs render`` spends more time reading and validating the library (some 70 YAML
+entries through pydantic) than rendering the proposal. The validated library is kept, pickled,
+in the same cache folder as the compiled templates (``templating._code_cache``) and under the
+same rules: only in folders created private to the user and owned by them, an entry used only
+when it is a regular file owned by the user and writable by nobody else (a pickle, like cached
+code, runs when it is loaded), any failure to read or write it meaning only that the work is
+done as before. ``KAMDOCS_CACHE_DIR=off`` turns it off with the code cache.
+
+An entry is keyed by everything the result depends on: every file of the templates folder
+(names and bytes), the folder as given and the current folder (the locations in messages are
+relative to it), kamdocs' code and the versions of Python and of the libraries that shape the
+result. Any change to any of them makes a new key; an old entry is never read again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import stat
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import kamdocs
+
+T = TypeVar("T")
+VCS = frozenset({".git", ".hg", ".svn"})
+
+
+def _folder(name: str) -> Path | None:
+    from kamdocs.templating import _code_cache, _private  # noqa: PLC0415 - the one trust policy
+
+    code = _code_cache()
+    if code is None:
+        return None
+    folder = code.parent / name
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if not _private(os.lstat(folder)):
+            return None
+    except OSError:
+        return None
+    return folder
+
+
+@functools.cache
+def code_digest() -> bytes:
+    """sha256 of kamdocs' own code and of the versions of Python and pydantic running it."""
+    import pydantic  # noqa: PLC0415
+
+    sha = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    code = Path(kamdocs.__file__).parent
+    for path in sorted(code.rglob("*.py"), key=lambda p: p.relative_to(code).as_posix()):
+        data = path.read_bytes()
+        sha.update(f"{path.relative_to(code).as_posix()}\0{len(data)}\0".encode())
+        sha.update(data)
+    return sha.digest()
+
+
+def tree(folder: Path) -> list[tuple[str, Path]]:
+    """Every file under ``folder``, by relative name, in a fixed order; not the metadata of a
+    version control system (a templates folder may be a repository of its own)."""
+    found = []
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and not VCS.intersection(name.split("/")):
+            found.append((name, path))
+    return found
+
+
+def tree_digest(folder: Path) -> bytes:
+    """sha256 of the names and bytes of every file under ``folder`` (see ``tree``)."""
+    sha = hashlib.sha256()
+    for name, path in tree(folder):
+        data = path.read_bytes()
+        sha.update(f"{name}\0{len(data)}\0".encode())
+        sha.update(data)
+    return sha.digest()
+
+
+def library_key(root: Path) -> str:
+    sha = hashlib.sha256(b"library\0" + code_digest() + tree_digest(root))
+    sha.update(f"\0{root}\0{Path.cwd()}".encode("utf-8", "surrogatepass"))
+    return sha.hexdigest()
+
+
+def remembered(kind: str, key: str, make: Callable[[], T]) -> T:
+    """``make()``, or what it returned the last time it ran with this ``key``.
+
+    Only a result is kept: when ``make`` raises, nothing is stored and the error goes on."""
+    folder = _folder(kind)
+    if folder is None:
+        return make()
+    path = folder / key
+    found = _read(path)
+    if found is not None:
+        return found
+    value = make()
+    from kamdocs.templating import _store  # noqa: PLC0415
+
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):  # pragma: no cover - defensive
+        return value
+    _store(path, data)
+    return value
+
+
+def _read(path: Path) -> Any:
+    from kamdocs.templating import _private  # noqa: PLC0415
+
+    try:
+        with path.open("rb") as entry:
+            st = os.fstat(entry.fileno())
+            if not (stat.S_ISREG(st.st_mode) and _private(st)):
+                return None
+            return pickle.loads(entry.read())  # noqa: S301 - a private entry, written by us
+    except Exception:  # noqa: BLE001 - a damaged entry is only a miss
+        return None

@@ -1,0 +1,65 @@
+"""What a fresh `kamdocs render` imports: nothing heavy that the command does not need.
+
+A single render is the account manager's everyday command and most of its time is imports; a
+module added to its path by accident (a process pool, LibreOffice's driver, the portfolio's
+chart, the calendar's holidays) would cost every render. The list is taken from a real run in a
+fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Needed by other commands or formats, never by a render of Markdown, DOCX or HTML.
+NEVER = {
+    "multiprocessing", "concurrent.futures",  # a batch's workers: render renders in-process
+    "kamdocs.render.pdf", "kamdocs.render.chart", "kamdocs.render.portfolio",
+    "kamdocs.portfolio", "kamdocs.followup", "kamdocs.ics", "kamdocs.calendar",
+    "holidays", "vl_convert", "docx", "docxtpl", "selenium", "PIL", "numpy",
+    "asyncio", "http.server", "unittest", "pytest",
+}  # fmt: skip
+# Only for the formats that need them.
+DOCX_ONLY = {"lxml", "kamdocs.render.docx"}
+
+PROBE = """
+import json, runpy, sys
+sys.argv = ["kamdocs", *sys.argv[1:]]
+try:
+    runpy.run_module("kamdocs", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def imported(ws: Path, *args: str) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], cwd=ws, capture_output=True, text=True, check=False
+    )
+    found = json.loads(proc.stdout.splitlines()[-1])
+    assert found["code"] in (None, 0), proc.stderr
+    return set(found["modules"])
+
+
+def heavy(modules: set[str], names: set[str]) -> set[str]:
+    return {m for m in modules if any(m == n or m.startswith(n + ".") for n in names)}
+
+
+@pytest.mark.parametrize("formats", ["docx", "md,docx,html", "md", "html"])
+def test_a_render_imports_only_what_its_formats_need(ws: Path, formats: str) -> None:
+    modules = imported(ws, "render", "dossiers/acme.yaml", "-f", formats, "-o", "out")
+    assert (ws / "out/acme-logistics-ad.md").exists() or "md" not in formats
+    assert heavy(modules, NEVER) == set()
+    if "docx" not in formats:
+        assert heavy(modules, DOCX_ONLY) == set()
+    else:
+        assert "kamdocs.render.docx" in modules  # the probe sees what the command imported
+
+
+def test_help_imports_no_model_template_or_markdown(ws: Path) -> None:
+    modules = imported(ws, "--help")
+    assert heavy(modules, {"pydantic", "jinja2", "markdown", "babel", "yaml", "lxml"}) == set()

@@ -1,0 +1,113 @@
+"""The validated library kept between runs: a speed-up that never changes what is loaded."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import DOSSIER, build_file_tree, small_library
+
+from kamdocs import stored, templating
+from kamdocs.errors import InputError
+from kamdocs.library import _load_library, load_library
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(templating.CACHE_ENV, str(folder))
+    templating._code_cache.cache_clear()
+    yield folder / "library"
+    templating._code_cache.cache_clear()
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    small_library(tmp_path / "ws")
+    build_file_tree(tmp_path / "ws", {"dossiers/acme.yaml": DOSSIER})
+    monkeypatch.chdir(tmp_path / "ws")
+    return Path("templates")
+
+
+def same(a: object, b: object) -> bool:
+    fields = ("root", "personas", "arguments", "references", "locales", "origins", "warnings")
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.exists() else []
+
+
+def test_the_library_is_kept_and_read_back_as_loaded(root: Path, cache: Path) -> None:
+    first = load_library(root)
+    (entry,) = entries(cache)
+    assert entry.stat().st_mode & 0o077 == 0  # private to the user
+    again = load_library(root)
+    assert same(again, first) and same(again, _load_library(root))
+    assert again.compiled == {}  # compiled templates have their own cache
+    assert entries(cache) == [entry]
+
+
+def test_a_kept_library_is_what_is_used(root: Path, cache: Path) -> None:
+    library = load_library(root)
+    (entry,) = entries(cache)
+    library.locales["en"]["proposal"] = "kept, not read again"
+    entry.write_bytes(pickle.dumps(library))
+    assert load_library(root).locales["en"]["proposal"] == "kept, not read again"
+
+
+def test_an_edited_library_file_is_read_again(root: Path, cache: Path) -> None:
+    load_library(root)
+    path = root / "locales" / "en.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "extra_word: Extra\n", encoding="utf-8")
+    with pytest.raises(InputError):  # bg.yaml now lacks the word: the error, not the old copy
+        load_library(root)
+    path.write_text(path.read_text(encoding="utf-8").replace("extra_word: Extra\n", ""))
+    assert same(load_library(root), _load_library(root))
+
+
+def test_another_current_folder_is_another_entry(root: Path, cache: Path) -> None:
+    load_library(root)
+    os.chdir(root)
+    load_library(Path("."))
+    assert len(entries(cache)) == 2  # messages name files relative to the current folder
+
+
+@pytest.mark.parametrize("mode", [0o666, 0o644 | 0o020])
+def test_an_entry_others_may_write_is_not_used(root: Path, cache: Path, mode: int) -> None:
+    library = load_library(root)
+    (entry,) = entries(cache)
+    library.locales["en"]["proposal"] = "planted"
+    entry.write_bytes(pickle.dumps(library))
+    entry.chmod(mode)
+    assert load_library(root).locales["en"]["proposal"] != "planted"
+
+
+def test_a_damaged_entry_is_only_a_miss(root: Path, cache: Path) -> None:
+    load_library(root)
+    (entry,) = entries(cache)
+    entry.write_bytes(b"\x80\x05not a pickle")
+    assert same(load_library(root), _load_library(root))
+
+
+def test_off_keeps_nothing(root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(templating.CACHE_ENV, "off")
+    templating._code_cache.cache_clear()
+    load_library(root)
+    assert not cache.parent.exists()
+
+
+def test_an_invalid_library_is_not_kept(root: Path, cache: Path) -> None:
+    (root / "personas.yaml").write_text("- not a mapping\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        load_library(root)
+    assert entries(cache) == []
+
+
+def test_the_key_covers_every_file_of_the_folder(root: Path) -> None:
+    key = stored.library_key(root)
+    (root / "notes.txt").write_text("a new file\n", encoding="utf-8")
+    assert stored.library_key(root) != key
