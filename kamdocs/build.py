@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -79,11 +80,27 @@ def _render(path: Path) -> Outcome:
     )
 
 
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _stops_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait (in this process) while workers are forked: a worker forked
+    before its initializer ran would otherwise take one with the parent's handler and print a
+    traceback. The workers unblock them once they ignore them; here they arrive afterwards."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _worker_init() -> None:
     # Ctrl-C goes to the whole process group, and so may SIGTERM (a CI time-out); the parent
     # alone decides how a batch ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)  # held while this worker was forked
     # If the parent is killed (SIGKILL, OOM killer), nobody closes the pool: the workers would
     # wait for work forever, holding the parent's pipes. Leave once the parent is gone.
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
@@ -145,16 +162,25 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
     pool = ProcessPoolExecutor(
         processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
     )
+    finished = False
     try:
         rest = paths[1:]
         chunks = (rest[i : i + CHUNKSIZE] for i in range(0, len(rest), CHUNKSIZE))
         ahead = islice(chunks, IN_FLIGHT * processes)
-        pending = deque(pool.submit(_render_chunk, chunk) for chunk in ahead)
+        with _stops_held():  # the first submit forks every worker
+            pending = deque(pool.submit(_render_chunk, chunk) for chunk in ahead)
         yield first
         while pending:
             done = pending.popleft().result()
             for chunk in islice(chunks, 1):
                 pending.append(pool.submit(_render_chunk, chunk))
             yield from done
+        finished = True
     finally:
+        if not finished:
+            # Interrupted (Ctrl-C, SIGTERM) or left early: the workers ignore those signals and
+            # may be blocked handing back a result nobody will read, so waiting for them could
+            # wait forever. Their work is not wanted any more: end them.
+            for process in list((pool._processes or {}).values()):
+                process.kill()
         pool.shutdown(wait=True, cancel_futures=True)

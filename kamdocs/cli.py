@@ -444,6 +444,12 @@ def templates_check(
         sys.exit(1)
 
 
+_gallery_out_option = click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the gallery (default: build/preview).",
+)
 _pdf_option = click.option(
     "--pdf/--no-pdf",
     default=None,
@@ -453,12 +459,7 @@ _pdf_option = click.option(
 
 
 @main.command()
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the gallery (default: build/preview).",
-)
+@_gallery_out_option
 @_date_option
 @_templates_option
 @_pdf_option
@@ -476,12 +477,7 @@ def preview(
 
 @main.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the gallery (default: build/preview).",
-)
+@_gallery_out_option
 @_date_option
 @_templates_option
 @click.option(
