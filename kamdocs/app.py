@@ -59,6 +59,21 @@ def _settings_problems(workspace: Workspace, library: Library) -> list[Problem]:
     return problems
 
 
+def _library(workspace: Workspace, paths: list[Path] | None, today: dt.date) -> Library:
+    """The workspace's library; when it is broken, its problems and every problem of the
+    dossiers that does not depend on it, so that one library error hides nothing else."""
+    try:
+        return load_library(workspace.templates)
+    except InputError as broken:
+        problems = list(broken.problems)
+        for path in dossier_files(paths or [workspace.dossiers]):
+            try:
+                load_dossier(path, None, today, workspace.valid_days, workspace.locale)
+            except InputError as exc:
+                problems += exc.problems
+        raise InputError(problems) from None
+
+
 def load_all(
     workspace: Workspace,
     paths: list[Path] | None,
@@ -68,8 +83,8 @@ def load_all(
     """Load the library and the dossiers at ``paths`` (default: the workspace's), all at once.
 
     Raises ``InputError`` on any error (any warning too, with ``strict``)."""
-    library = load_library(workspace.templates)
     today = build_date(date)
+    library = _library(workspace, paths, today)
     files = dossier_files(paths or [workspace.dossiers])
     problems: list[Problem] = _settings_problems(workspace, library)
     loaded: list[Loaded] = []
@@ -215,7 +230,7 @@ def render(
         from kamdocs.render import pdf  # noqa: PLC0415 - only when asked for
 
         program = pdf.soffice()  # before anything is rendered: no LibreOffice, no work
-    library = load_library(workspace.templates)
+    library = _library(workspace, paths, build_date(date))
     problems: list[Problem] = _settings_problems(workspace, library)
     problems += check_template(workspace.templates)
     raise_if(problems, strict)

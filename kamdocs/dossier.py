@@ -208,13 +208,16 @@ class Loaded:
 
 def load_dossier(
     path: Path | str,
-    library: Library,
+    library: Library | None,
     build_date: dt.date,
     default_valid_days: int = 30,
     default_locale: str = "en",
     display: str | None = None,
 ) -> Loaded:
-    """Read, validate and cross-check one dossier; raise ``InputError`` with every problem."""
+    """Read, validate and cross-check one dossier; raise ``InputError`` with every problem.
+
+    Without a ``library`` (it is broken), the checks against it are left out and the rest run:
+    a library error must not hide the dossiers' own problems."""
     display = display or str(path)
     source = yamlsrc.load(path, display, keep_going=True)
     return check_source(source, library, build_date, default_valid_days, default_locale)
@@ -222,7 +225,7 @@ def load_dossier(
 
 def check_source(
     source: yamlsrc.Source,
-    library: Library,
+    library: Library | None,
     build_date: dt.date,
     default_valid_days: int = 30,
     default_locale: str = "en",
@@ -255,11 +258,12 @@ def check_source(
         problems += _check_client(client, source, library)
         lang = client.locale or default_locale
     problems += _check_members(members, source, library)
-    problems += _check_criteria(data, source, library)
+    if library is not None:
+        problems += _check_criteria(data, source, library)
     problems += _check_history(data, source)
     problems += _check_team(data, source)
     problems += _check_placeholders(data, source)
-    if lang in library.locales:
+    if library is not None and lang in library.locales:
         problems += missing_texts(library, lang)
     if offer is not None and offer.contact is not None:
         ids = [m.key for _, m in members]
@@ -274,7 +278,8 @@ def check_source(
             )
     issued = valid_until = build_date
     if offer is not None:
-        problems += _check_offer(offer, source, library)
+        if library is not None:
+            problems += _check_offer(offer, source, library)
         given = data["offer"] if isinstance(data.get("offer"), dict) else {}
         both = given.get("valid_days") is not None and given.get("valid_until") is not None
         if both:
@@ -394,7 +399,7 @@ def _raw_list(data: dict[str, Any], *path: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _check_client(client: Client, source: yamlsrc.Source, library: Library) -> list[Problem]:
+def _check_client(client: Client, source: yamlsrc.Source, library: Library | None) -> list[Problem]:
     problems = []
     if not client.slug and client.name != MISSING:
         slug = slugify(client.name)
@@ -407,6 +412,8 @@ def _check_client(client: Client, source: yamlsrc.Source, library: Library) -> l
                 "give a shorter client.slug"
             )
             problems.append(source.problem(("client", "name"), message))
+    if library is None:
+        return problems
     if client.locale is not None and client.locale not in library.locales:
         known = sorted(library.locales)
         close = difflib.get_close_matches(client.locale.lower(), known, n=1)
@@ -458,7 +465,7 @@ def did_you_mean(value: str, known: list[str]) -> str:
 
 
 def _check_members(
-    members: list[tuple[int, Member]], source: yamlsrc.Source, library: Library
+    members: list[tuple[int, Member]], source: yamlsrc.Source, library: Library | None
 ) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
@@ -475,6 +482,8 @@ def _check_members(
             )
         if named:
             seen.setdefault(member.key, i)
+        if library is None:
+            continue
         if member.persona != MISSING and member.persona not in library.personas:
             known = list(library.personas)
             problems.append(

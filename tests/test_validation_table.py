@@ -840,3 +840,26 @@ def test_a_language_babel_does_not_know_is_a_warning(
     ) in result.stderr.splitlines()
     assert "locales/en.yaml" not in result.stderr
     assert run("validate", "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize("command", ["validate", "render"])
+def test_a_library_error_hides_no_dossier_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    small_library(tmp_path)
+    library = tmp_path / "templates/arguments/main.yaml"
+    text = library.read_text(encoding="utf-8")
+    assert "  kind: financial\n" in text
+    library.write_text(text.replace("  kind: financial\n", "  kind: finance\n", 1), "utf-8")
+    dossier = DOSSIER.replace("  title: Warehouse automation\n", "  titel: Warehouse automation\n")
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": dossier})
+    monkeypatch.chdir(tmp_path)
+    args = [command, "dossiers/acme.yaml"] + (["-o", "out"] if command == "render" else [])
+    result = run(*args)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("templates/arguments/main.yaml:") and ".kind: " in line
+               for line in lines), lines  # fmt: skip
+    line = dossier.lstrip("\n").splitlines().index("  titel: Warehouse automation") + 1
+    assert f"dossiers/acme.yaml:{line}: offer.titel: unknown field; did you mean 'title'?" in lines
+    assert not (tmp_path / "out").exists()
