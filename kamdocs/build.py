@@ -162,7 +162,6 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
     pool = ProcessPoolExecutor(
         processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
     )
-    finished = False
     try:
         rest = paths[1:]
         chunks = (rest[i : i + CHUNKSIZE] for i in range(0, len(rest), CHUNKSIZE))
@@ -175,12 +174,13 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
             for chunk in islice(chunks, 1):
                 pending.append(pool.submit(_render_chunk, chunk))
             yield from done
-        finished = True
-    finally:
-        if not finished:
-            # Interrupted (Ctrl-C, SIGTERM) or left early: the workers ignore those signals and
-            # may be blocked handing back a result nobody will read, so waiting for them could
-            # wait forever. Their work is not wanted any more: end them.
+    except BaseException as stop:
+        if not isinstance(stop, Exception | GeneratorExit):
+            # Ctrl-C or SIGTERM: the workers ignore both and may be blocked handing back a
+            # result nobody will read, so waiting for them could wait forever. Their work is
+            # not wanted any more: end them.
             for process in list((pool._processes or {}).values()):
                 process.kill()
+        raise
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
