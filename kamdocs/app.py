@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kamdocs.dossier import Dossier, Loaded, load_dossier
-from kamdocs.errors import InputError, OutputError, Problem, raise_if, split
+from kamdocs.errors import InputError, KamdocsError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
 from kamdocs.privacy import public_warnings
@@ -66,7 +66,11 @@ def _library(workspace: Workspace, paths: list[Path] | None, today: dt.date) -> 
         return load_library(workspace.templates)
     except InputError as broken:
         problems = list(broken.problems)
-        for path in dossier_files(paths or [workspace.dossiers]):
+        try:
+            files = dossier_files(paths or [workspace.dossiers])
+        except KamdocsError:  # no dossiers to check either (outside a workspace): the library's
+            raise broken from None  # problems are what there is to say
+        for path in files:
             try:
                 load_dossier(path, None, today, workspace.valid_days, workspace.locale)
             except InputError as exc:
