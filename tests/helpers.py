@@ -203,3 +203,18 @@ def append_to_template(ws: Path, line: str) -> int:
     lines.append(line)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(lines)
+
+
+def numbered_workspace(root: Path, count: int) -> Path:
+    """The small library and ``count`` dossiers ``dossiers/c000.yaml``... of clients ``Client
+    000``..., without an issue date (the build date is in every file)."""
+    small_library(root)
+    undated = DOSSIER.replace("  issued: 2026-11-26\n", "")
+    build_file_tree(
+        root,
+        {
+            f"dossiers/c{i:03d}.yaml": undated.replace("Acme Logistics AD", f"Client {i:03d}")
+            for i in range(count)
+        },
+    )
+    return root

@@ -13,25 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import DOSSIER, build_file_tree, run, small_library
+from helpers import numbered_workspace as workspace
+from helpers import run
 
 from kamdocs import output
 
 FIRST, SECOND = "2026-11-26", "2026-12-01"
 ALL = ("-f", "md,docx,html")
-UNDATED = DOSSIER.replace("  issued: 2026-11-26\n", "")  # the build date is in every file
-
-
-def workspace(root: Path, count: int) -> Path:
-    small_library(root)
-    build_file_tree(
-        root,
-        {
-            f"dossiers/c{i:03d}.yaml": UNDATED.replace("Acme Logistics AD", f"Client {i:03d}")
-            for i in range(count)
-        },
-    )
-    return root
 
 
 @pytest.fixture

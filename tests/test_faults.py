@@ -22,28 +22,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from helpers import DOSSIER, build_file_tree, run, small_library
+from helpers import numbered_workspace as workspace
+from helpers import run
 
 from kamdocs import output
 
 FIRST, SECOND = "2026-11-26", "2026-12-01"
 ALL = ("-f", "md,docx,html")
 Big = tuple[Path, dict[str, bytes], dict[str, bytes]]  # a workspace, outputs of FIRST and SECOND
-# Without an issue date the build date is in every document: a build with another date
-# changes every file.
-UNDATED = DOSSIER.replace("  issued: 2026-11-26\n", "")
-
-
-def workspace(root: Path, count: int) -> Path:
-    small_library(root)
-    build_file_tree(
-        root,
-        {
-            f"dossiers/c{i:03d}.yaml": UNDATED.replace("Acme Logistics AD", f"Client {i:03d}")
-            for i in range(count)
-        },
-    )
-    return root
+# The numbered workspace's dossiers have no issue date, so the build date is in every
+# document: a build with another date changes every file.
 
 
 @pytest.fixture
