@@ -361,10 +361,23 @@ _LIBRARY_INPUTS: list[tuple[Any, _Inputs]] = []  # (library, its inputs), the la
 
 def _library_inputs(library: Library) -> _Inputs:
     """(where, folded text) of every text of the templates folder a document may print: library
-    texts, wording, the templates and the stylesheet, the reference.docx parts. Once per library."""
+    texts, wording, the templates and the stylesheet, the reference.docx parts. Once per library,
+    and kept between runs with the library itself (``kamdocs.stored``, under the library's key:
+    the same files, code and current folder)."""
     for known, found in _LIBRARY_INPUTS:
         if known is library:
             return found
+    if library.key:
+        from kamdocs import stored  # noqa: PLC0415
+
+        inputs = stored.remembered("inputs", library.key, lambda: _read_inputs(library))
+    else:
+        inputs = _read_inputs(library)
+    _LIBRARY_INPUTS[:] = [(library, inputs)]
+    return inputs
+
+
+def _read_inputs(library: Library) -> _Inputs:
     found = []
 
     def add(where: str, texts: Any) -> None:
@@ -411,9 +424,7 @@ def _library_inputs(library: Library) -> _Inputs:
                         found.append((where, _fold(_separated(markup))))
         except (OSError, zipfile.BadZipFile, RuntimeError):
             pass  # the DOCX writer reports a broken reference; its text is then nobody's
-    inputs = _Inputs([(where, text, False) for where, text in found])
-    _LIBRARY_INPUTS[:] = [(library, inputs)]
-    return inputs
+    return _Inputs([(where, text, False) for where, text in found])
 
 
 def _shown(path: Path) -> str:
