@@ -274,7 +274,6 @@ class Exposure:
     """A private value that also stands in a public input."""
 
     field: tuple  # the private field
-    value: str  # the value, as looked for
     where: str  # the public input: a dossier field or a file of the templates folder
     written: bool  # whether ``where`` is one of the dossier's own texts (``_WRITTEN``)
 
@@ -453,7 +452,7 @@ def exposures(loaded: Loaded, library: Library, supplier: Any = None) -> list[Ex
     values = []
     for path, text in private_values(loaded.dossier, (loaded.lang,)):
         folded = _fold(text)
-        values.append((path, text, folded, _words(folded)))
+        values.append((path, folded, _words(folded)))
     if not values:
         return []
     own = _Inputs(
@@ -462,10 +461,10 @@ def exposures(loaded: Loaded, library: Library, supplier: Any = None) -> list[Ex
     shared = _library_inputs(library)
     settings = _supplier_inputs(supplier)
     found = []
-    for path, text, folded, words in values:
+    for path, folded, words in values:
         for inputs in (own, shared, settings):
             for where, written in inputs.holding(folded, words):
-                found.append(Exposure(path, text, where, written))
+                found.append(Exposure(path, where, written))
     return found
 
 

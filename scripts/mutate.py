@@ -51,7 +51,13 @@ TARGETS = {
     ),
     "privacy": Target(
         "kamdocs/privacy.py",
-        ("tests/test_privacy.py", "tests/test_privacy_words.py", "tests/test_guards.py"),
+        (
+            "tests/test_privacy.py",
+            "tests/test_privacy_words.py",
+            "tests/test_guards.py",
+            "tests/test_public_inputs.py",  # the values public anyway (``exposures``)
+            "tests/test_stored.py",  # the public inputs kept between runs
+        ),
     ),
     "output": Target(
         "kamdocs/output.py",

@@ -9,12 +9,13 @@ and the render goes on.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import ARGUMENTS, DOSSIER, build_file_tree, run
+from helpers import ARGUMENTS, DOSSIER, build_file_tree, refused, run
 
 from kamdocs import app
 from kamdocs.errors import Problem
@@ -324,3 +325,182 @@ def test_the_warning_on_stderr_and_strict(ws: Path, command: str) -> None:
     strict = strict or run("validate", "--strict", "dossiers/acme.yaml")
     assert strict.exit_code == 1, strict.output
     assert strict.stderr.splitlines() == [expected.replace(": warning:", ":")]
+
+
+# --- every public input a value can stand in, named as such --------------------------------------
+
+ARGS = "templates/arguments/main.yaml"
+REFS = "templates/references.yaml"
+
+
+def hometown(ws: Path, value: str, industry: str = "logistics") -> str:
+    """Ivan's private hometown set to ``value`` (YAML text as written); the warning's start."""
+    text = DOSSIER.replace("  industry: logistics\n", f"  industry: {industry}\n", 1)
+    text = text.replace(
+        '      notes: "Secretly prefers the competitor"\n',
+        f'      notes: "Secretly prefers the competitor"\n      hometown: {value}\n',
+    )
+    build_file_tree(ws, {"dossiers/acme.yaml": text})
+    return f"dossiers/acme.yaml:{line_of(ws, 'hometown:')}: warning: dmu[0].private.hometown: "
+
+
+@pytest.mark.parametrize(
+    ("value", "public_in"),
+    [
+        ('"Lower total cost"', f"{ARGS} [tco].title.en"),
+        ('"Median go-live is six weeks"', f"{ARGS} [fast].text.en"),
+        ('"Measured over 40 projects"', f"{ARGS} [fast].detail.en"),
+        ("Спестявания", f"{ARGS} [tco].figures[0].label.bg"),
+        ('"21 %"', f"{ARGS} [tco].figures[0].value"),
+        ('"6 седмици"', f"{ARGS} [fast].figures[0].value.bg"),
+        ('"A WMS for 40 stores"', f"{REFS} [big-retail].project.en"),
+        ('"Errors down 38%"', f"{REFS} [big-retail].result.en"),
+        ('"Big Retail"', f"{REFS} [big-retail].company"),
+        ('"Rita Recommends"', f"{REFS} [big-retail].recommender.name"),
+        ('"Figures and financial result"', "personas.yaml [finance].label.en"),
+        ('"Commercial proposal"', "locales/en.yaml proposal"),
+        ('"The content template of every proposal"', "templates/proposal.md.j2"),
+        ('"Marketing owns this file"', "templates/proposal.css"),
+        ('"Acme Logistics AD"', "client.name"),
+        ("retail", "client.industry"),
+        ('"Chief Executive Officer"', "dmu[0].position"),
+        ('"Elena Dimitrova"', "dmu[1].name"),
+        ('"Maria Georgieva"', "team[0].name"),
+        ('"maria@supplier.example"', "team[0].email"),
+        ('"1249.90"', "offer.pricing.items[0].unit_price"),
+        ("2026-11-26", "offer.issued"),
+        ('"26.11.2026"', "offer.issued"),  # the issue date as the dd.mm.yyyy form
+        ("2026-12-26", "the validity date"),
+        ('"Dec 26, 2026"', "the validity date"),  # the medium form
+        ('"Saturday, December 26, 2026"', "the validity date"),  # the full form
+        ('"December 26, 2026"', "the validity date"),
+    ],
+)
+def test_each_public_input_is_named_where_the_value_is_public(
+    ws: Path, value: str, public_in: str
+) -> None:
+    # Each kind of input the guard knows to be public, in the library, the templates folder and
+    # the dossier's printed fields: a private value in it is a warning naming that input, and
+    # the proposal is written (a value left out of the public inputs would stop the render).
+    start = hometown(ws, value, industry="retail" if value == "retail" else "logistics")
+    expected = [
+        f"{start}this private value is also public in {public_in}; the guard cannot protect it"
+    ]
+    assert warnings(ws) == (expected, expected)
+
+
+@pytest.mark.parametrize(
+    ("kamdocs_yaml", "value", "public_in"),
+    [
+        ("supplier:\n  name: Stratos Ltd\n", '"Stratos Ltd"', "kamdocs.yaml supplier.name"),
+        (
+            "supplier:\n  name: Stratos Ltd\n  website: https://stratos.example\n",
+            '"stratos.example"',
+            "kamdocs.yaml supplier.website",
+        ),
+    ],
+)
+def test_the_supplier_s_name_and_website_are_public(
+    ws: Path, kamdocs_yaml: str, value: str, public_in: str
+) -> None:
+    # The supplier's only text, the value whole: the value's words are all the input's words.
+    build_file_tree(ws, {"kamdocs.yaml": kamdocs_yaml})
+    start = hometown(ws, value)
+    expected = [
+        f"{start}this private value is also public in {public_in}; the guard cannot protect it"
+    ]
+    assert warnings(ws) == (expected, expected)
+
+
+LOOKS_PUBLIC = """
+- id: aaa-words
+  kind: benefit
+  title: {en: "Zorblaxes"}
+  text: {en: "Deliveries from north_side through side_gate. Zorblax."}
+  detail: {en: "Zorblaxian"}
+"""
+
+
+@pytest.mark.parametrize("value", ["Retai", "etail", "north", "gate"])
+def test_part_of_a_word_of_a_public_input_is_not_public(ws: Path, value: str) -> None:
+    # A letter, a digit or "_" next to it: the value is not a word of that input.
+    build_file_tree(ws, {"templates/arguments/main.yaml": ARGUMENTS + LOOKS_PUBLIC})
+    hometown(ws, value)
+    assert warnings(ws) == ([], [])
+
+
+def test_a_whole_occurrence_between_partial_ones_is_found(ws: Path) -> None:
+    # "zorblax" in "Zorblaxes" (title), whole in the text, in "Zorblaxian" (detail), and
+    # nowhere else: the search goes on past the first partial one, occurrence by occurrence.
+    build_file_tree(ws, {"templates/arguments/main.yaml": ARGUMENTS + LOOKS_PUBLIC})
+    start = hometown(ws, "Zorblax")
+    expected = [
+        f"{start}this private value is also public in {ARGS} [aaa-words].text.en; "
+        "the guard cannot protect it"
+    ]
+    assert warnings(ws) == (expected, expected)
+
+
+@pytest.mark.parametrize(
+    ("field", "edit"),
+    [
+        (
+            "business.weaknesses[0]",
+            ("offer:\n", "business:\n  weaknesses: [Lower total cost]\noffer:\n"),
+        ),
+        (
+            "relationship.history[0].summary",
+            (
+                "  status: new\n",
+                "  status: existing\n  history:\n"
+                "    - {date: 2025-04-01, summary: Lower total cost}\n",
+            ),
+        ),
+        ("offer.pricing.items[0].description", ("WMS licence", "Lower total cost")),
+        (
+            "offer.summary",
+            (
+                "  title: Warehouse automation\n",
+                "  title: Warehouse automation\n  summary: Lower total cost\n",
+            ),
+        ),
+    ],
+)
+def test_a_value_in_a_written_text_is_a_leak_though_a_library_text_holds_it(
+    ws: Path, field: str, edit: tuple[str, str]
+) -> None:
+    # The value stands in a library title too (public), but the dossier's own text is how it
+    # would reach the client: the render stops, naming that text, in lists as in single texts.
+    text = DOSSIER.replace(*edit, 1).replace(
+        '      notes: "Secretly prefers the competitor"\n',
+        '      notes: "Secretly prefers the competitor"\n      hometown: Lower total cost\n',
+    )
+    build_file_tree(ws, {"dossiers/acme.yaml": text})
+    result = run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out")
+    lines = refused(result)
+    line = line_of(ws, "hometown:")
+    assert lines[0] == (
+        f"dossiers/acme.yaml:{line}: dmu[0].private.hometown: this private value would appear "
+        f"in {SLUG}.md through {field}; private data must never reach the client "
+        f"(remove it from {field})"
+    )
+
+
+def test_a_bulgarian_proposal_knows_a_private_date_in_its_own_forms(ws: Path) -> None:
+    # Ivan's birthday, 1971-05-14, as a Bulgarian proposal prints it, in the summary.
+    from kamdocs import formatting  # noqa: PLC0415
+
+    printed = formatting.date(dt.date(1971, 5, 14), "bg", "long")
+    text = DOSSIER.replace("  industry: logistics\n", "  industry: logistics\n  locale: bg\n", 1)
+    text = text.replace(
+        "  title: Warehouse automation\n",
+        f'  title: Warehouse automation\n  summary: "Роден на {printed}"\n',
+    )
+    build_file_tree(ws, {"dossiers/acme.yaml": text})
+    lines = refused(run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out"))
+    line = line_of(ws, "birthday:")
+    assert lines[0] == (
+        f"dossiers/acme.yaml:{line}: dmu[0].private.birthday: this private value would appear "
+        f"in {SLUG}.md through offer.summary; private data must never reach the client "
+        "(remove it from offer.summary)"
+    )

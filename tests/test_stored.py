@@ -140,3 +140,13 @@ def test_an_edited_library_text_is_in_the_public_inputs_at_once(root: Path, cach
     path.write_text(stock, encoding="utf-8")
     assert "zanzibar" not in _inputs(root).words
     assert len(entries(cache.parent / "inputs")) == 2  # the two versions of the file
+
+
+def test_a_library_not_kept_between_runs_has_its_public_inputs_too(root: Path) -> None:
+    # A library loaded without the cache (no key: a templates folder kamdocs.stored cannot key,
+    # a library made in a test) is read for its public inputs all the same.
+    library = _load_library(root)
+    assert library.key == ""
+    privacy._LIBRARY_INPUTS.clear()
+    found = privacy._library_inputs(library)
+    assert "recommends" in found.words and found.items == privacy._read_inputs(library).items
