@@ -359,7 +359,10 @@ def remove_stale(folder: Path) -> list[Path]:
 
 def write_new(path: Path, text: str) -> None:
     """Create ``path`` with ``text``; never overwrite an existing file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where the folder should be, or no right to make it
+        raise OutputError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         temp.write_text(text, encoding="utf-8")
