@@ -189,7 +189,10 @@ class Batch:
             if name in ours or target.is_symlink() or sha256_of(target) != digest:
                 continue  # written again, or no longer the file the earlier build wrote
             backup = _backup_path(target, first + j)
-            os.replace(target, backup)
+            try:
+                os.replace(target, backup)
+            except OSError as exc:  # named here: the commit's message names the last file staged
+                raise OutputError(f"{target}: cannot remove: {exc.strerror}") from None
             self._moved.append((target, backup))
             self.removed.append(name)
         return self._moved

@@ -4,12 +4,17 @@ files this build wrote, and SIGTERM handled like Ctrl-C."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,7 @@ from helpers import numbered_workspace as workspace
 from helpers import run
 
 from kamdocs import output
+from kamdocs.errors import OutputError
 
 FIRST, SECOND = "2026-11-26", "2026-12-01"
 ALL = ("-f", "md,docx,html")
@@ -215,3 +221,119 @@ def test_sigterm_handler_is_put_back_after_a_command(ws: Path) -> None:
     before = signal.getsignal(signal.SIGTERM)
     assert run("build", "-f", "md", "-o", "out", "--date", FIRST).exit_code == 0
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+# --- the lock, in this process: held for the whole commit, released after it ----------------
+
+
+def free(folder: Path) -> bool:
+    """Whether another open of ``folder`` could take its lock now (taken and released at once)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # also releases it
+    return True
+
+
+def test_a_commit_waits_while_another_build_holds_the_lock(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.md").write_bytes(b"old\n")
+    batch = output.Batch(out)
+    batch.add("a.md", b"new\n")
+    held = os.open(out, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as another build's commit does
+    outcome: list[object] = []
+    committer = threading.Thread(target=lambda: outcome.append(batch.commit()))
+    try:
+        committer.start()
+        committer.join(1.0)  # ample time to move one file into place, were it not for the lock
+        assert committer.is_alive(), "the commit went ahead while another build held the lock"
+        assert (out / "a.md").read_bytes() == b"old\n"
+    finally:
+        os.close(held)
+        committer.join(60)
+    assert outcome == [[("a.md", hashlib.sha256(b"new\n").hexdigest())]]
+    assert (out / "a.md").read_bytes() == b"new\n"
+    assert free(out)  # and the commit let go of it
+
+
+def test_a_failed_commit_lets_go_of_the_lock(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    batch = output.Batch(out)
+    batch.add("a.md", b"new\n")
+    (out / "a.md").mkdir()
+    with pytest.raises(OutputError, match="a folder is in the way"):
+        batch.commit()
+    assert free(out)
+    assert sorted(os.listdir(out)) == ["a.md"]  # the staged file went too
+
+
+def test_a_folder_that_cannot_be_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "gone"
+    with pytest.raises(OutputError) as caught:
+        output.lock_folder(missing)
+    assert (
+        str(caught.value) == f"{missing}: cannot lock the output folder: No such file or directory"
+    )
+
+    # A network file system without a lock service refuses flock: said so, no descriptor left.
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(output.fcntl, "flock", no_locks)
+    before = sorted(os.listdir("/proc/self/fd"))
+    with pytest.raises(OutputError) as caught:
+        output.lock_folder(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: cannot lock the output folder: No locks available"
+    assert sorted(os.listdir("/proc/self/fd")) == before
+
+
+# --- a commit that fails while removing the files of an earlier build ----------------------
+
+
+def failing_on(
+    call: int, error: BaseException, real: Callable[..., object]
+) -> Callable[..., object]:
+    """``real``, except that its ``call``-th call raises ``error``."""
+    calls: list[tuple[object, ...]] = []
+
+    def fake(*args: object) -> object:
+        calls.append(args)
+        if len(calls) == call:
+            raise error
+        return real(*args)
+
+    fake.calls = calls  # type: ignore[attr-defined]
+    return fake
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize(
+    "error", [OSError(errno.EIO, os.strerror(errno.EIO)), KeyboardInterrupt()], ids=["EIO", "^C"]
+)
+def test_a_failed_removal_of_an_old_file_puts_everything_back(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    before = snapshot(ws / "out")
+    # Markdown only, another date: three files and the manifest replaced (four renames), then
+    # the six DOCX and HTML files of the first build moved aside; the second of those fails.
+    fake = failing_on(6, error, os.replace)
+    monkeypatch.setattr(output.os, "replace", fake)
+    result = run("build", "-f", "md", "-o", "out", "--date", SECOND)
+    moved = Path(str(fake.calls[5][0]))  # type: ignore[attr-defined]
+    assert moved.suffix in (".docx", ".html")
+    if isinstance(error, OSError):
+        assert result.exit_code == 1, result.output
+        assert result.stderr == f"out/{moved.name}: cannot remove: {error.strerror}\n"
+    else:
+        assert result.exit_code == 130, result.output
+        assert result.stderr == "interrupted; no output was changed\n"
+    assert snapshot(ws / "out") == before  # the one moved aside is back, the four undone
