@@ -58,6 +58,9 @@ TARGETS = {
         (
             "tests/test_faults.py",
             "tests/test_batch.py",
+            "tests/test_commit.py",
+            "tests/test_stale_outputs.py",
+            "tests/test_hash_reuse.py",
             "tests/test_uptodate.py",
             "tests/test_starter.py",
         ),
@@ -65,6 +68,8 @@ TARGETS = {
             "tests/test_faults.py::test_ctrl_c_during_a_build",
             "tests/test_faults.py::test_a_build_killed_midway",
             "tests/test_faults.py::test_two_builds_at_once_leave_a_consistent_folder",
+            "tests/test_commit.py::test_a_second_commit_waits_for_the_first",
+            "tests/test_commit.py::test_sigterm_during_a_build_changes_nothing",
         ),
     ),
     "templating": Target(

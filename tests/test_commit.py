@@ -337,3 +337,70 @@ def test_a_failed_removal_of_an_old_file_puts_everything_back(
         assert result.exit_code == 130, result.output
         assert result.stderr == "interrupted; no output was changed\n"
     assert snapshot(ws / "out") == before  # the one moved aside is back, the four undone
+
+
+# --- a batch on its own -------------------------------------------------------------------------
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_an_empty_batch_commits_nothing_and_makes_no_folder(tmp_path: Path) -> None:
+    assert output.Batch(tmp_path / "never").commit() == []
+    assert not (tmp_path / "never").exists()
+    batch = output.Batch(tmp_path)
+    (tmp_path / "a.md").write_bytes(b"kept\n")
+    batch.keep("a.md", sha(b"kept\n"))  # kept alone: checked under the lock, and returned
+    assert batch.commit() == [("a.md", sha(b"kept\n"))]
+
+
+def test_a_file_written_again_is_never_removed_as_obsolete(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_bytes(b"same\n")
+    batch = output.Batch(tmp_path)
+    batch.add("a.md", b"same\n")  # the same bytes as before, so the same sha256
+    batch.remove("a.md", sha(b"same\n"))
+    batch.commit()
+    assert (tmp_path / "a.md").read_bytes() == b"same\n"
+    assert batch.removed == []
+
+
+def test_a_link_in_the_place_of_an_obsolete_file_stays(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere.md"
+    out.mkdir()
+    elsewhere.write_bytes(b"old output\n")
+    (out / "a.md").symlink_to(elsewhere)  # a link to a file with the recorded sha256
+    batch = output.Batch(out)
+    batch.add("b.md", b"new\n")
+    batch.remove("a.md", sha(b"old output\n"))
+    batch.commit()
+    assert (out / "a.md").is_symlink() and elsewhere.read_bytes() == b"old output\n"
+    assert batch.removed == []
+
+
+def test_a_lock_file_of_earlier_versions_that_is_a_link_stays(ws: Path) -> None:
+    (ws / "out").mkdir()
+    outside = ws / "outside.txt"
+    outside.write_bytes(b"not ours\n")
+    (ws / "out/.kamdocs.lock").symlink_to(outside)
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    assert (ws / "out/.kamdocs.lock").is_symlink()
+    assert outside.read_bytes() == b"not ours\n"
+
+
+def test_only_a_folder_can_be_locked(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_bytes(b"")
+    with pytest.raises(OutputError) as caught:
+        output.lock_folder(tmp_path / "a.md")
+    assert (
+        str(caught.value) == f"{tmp_path / 'a.md'}: cannot lock the output folder: Not a directory"
+    )
+
+
+def test_an_abort_leaves_a_folder_it_made_once_another_file_is_in_it(tmp_path: Path) -> None:
+    out = tmp_path / "new/out"
+    batch = output.Batch(out)
+    batch.add("a.md", b"staged\n")
+    (out / "notes.txt").write_bytes(b"someone else's\n")
+    batch.abort()
+    assert os.listdir(out) == ["notes.txt"]
