@@ -501,3 +501,31 @@ def test_each_workspace_uses_its_own_template(
         ok(run("render", "dossiers/acme.yaml", "-f", "md,html", "-o", "out"))
         assert marker in (root / "out" / f"{SLUG}.md").read_text("utf-8"), name
         assert f"/* {marker} */" in (root / "out" / f"{SLUG}.html").read_text("utf-8"), name
+
+
+def test_a_stylesheet_edited_in_one_process_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_library(tmp_path)
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
+    monkeypatch.chdir(tmp_path)
+    css = tmp_path / "templates" / "proposal.css"
+
+    def style_after(text: str, mtime_ns: int) -> str:
+        css.write_text(text, encoding="utf-8")
+        os.utime(css, ns=(mtime_ns, mtime_ns))
+        ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+        page = (tmp_path / "out" / f"{SLUG}.html").read_text("utf-8")
+        return page.split("<style>\n")[1].split("\n</style>")[0]
+
+    assert style_after("/* one */", 10**18) == "/* one */"
+    assert style_after("/* two */", 10**18 + 10**9) == "/* two */"  # same size, a later time
+    assert style_after("/* three */", 10**18 + 10**9) == "/* three */"  # same time, new size
+
+
+def test_without_a_stylesheet_the_page_has_no_style_element(ws: Path) -> None:
+    (ws / "templates" / "proposal.css").unlink()
+    ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+    page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
+    assert "<style" not in page
+    assert "</title>\n</head>\n" in page
