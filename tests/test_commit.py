@@ -404,3 +404,48 @@ def test_an_abort_leaves_a_folder_it_made_once_another_file_is_in_it(tmp_path: P
     (out / "notes.txt").write_bytes(b"someone else's\n")
     batch.abort()
     assert os.listdir(out) == ["notes.txt"]
+
+
+def test_a_removal_that_cannot_be_put_back_either_still_undoes_the_rest(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    before = snapshot(ws / "out")
+    calls: list[tuple[object, ...]] = []
+    real = os.replace
+
+    def replace(*args: object) -> None:
+        calls.append(args)
+        if len(calls) in (6, 7):  # the second removal fails, then putting back the first
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    result = run("build", "-f", "md", "-o", "out", "--date", SECOND)
+    assert result.exit_code == 1, result.output
+    moved = Path(str(calls[5][0])).name
+    assert result.stderr == f"out/{moved}: cannot remove: {os.strerror(errno.EIO)}\n"
+    after = snapshot(ws / "out")
+    first_removed = Path(str(calls[4][0])).name
+    assert {n: v for n, v in after.items() if not n.startswith(".")} == {
+        n: v for n, v in before.items() if n != first_removed
+    }  # the four replaced files put back; the one that could not be is kept, hidden
+    (hidden,) = (n for n in after if n.startswith("."))
+    assert after[hidden] == before[first_removed]
+
+
+def test_the_files_of_another_users_build_are_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theirs = 999_999_999  # a build of another user: kill(pid, 0) is not permitted
+    real_kill = os.kill
+
+    def kill(pid: int, sig: int) -> None:
+        if pid == theirs:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        real_kill(pid, sig)
+
+    monkeypatch.setattr(output.os, "kill", kill)
+    (tmp_path / f".a.md.{theirs}.0.tmp").write_bytes(b"their staged file")
+    assert output.remove_stale(tmp_path) == []
+    assert os.listdir(tmp_path) == [f".a.md.{theirs}.0.tmp"]
