@@ -107,7 +107,16 @@ class Batch:
         temp = self._temp(len(self.staged), name)
         sha = hashlib.sha256()
         try:
-            with open(temp, "xb") as fh:
+            try:
+                fh = open(temp, "xb")  # noqa: SIM115 - closed by the with below
+            except FileExistsError:
+                if temp.is_symlink() or not temp.is_file():
+                    raise
+                # Left by a killed build that ran under this process's id (in a container every
+                # build may): no running build stages to it, and it would stop every later one.
+                temp.unlink()
+                fh = open(temp, "xb")  # noqa: SIM115
+            with fh:
                 for chunk in chunks:
                     fh.write(chunk)
                     sha.update(chunk)

@@ -449,3 +449,78 @@ def test_the_files_of_another_users_build_are_left_alone(
     (tmp_path / f".a.md.{theirs}.0.tmp").write_bytes(b"their staged file")
     assert output.remove_stale(tmp_path) == []
     assert os.listdir(tmp_path) == [f".a.md.{theirs}.0.tmp"]
+
+
+def test_a_temporary_file_left_by_a_killed_build_with_this_builds_pid_is_no_obstacle(
+    ws: Path,
+) -> None:
+    # In a container every build may run under the same process id: a killed one leaves its
+    # temporary files under the names the next build stages to.
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    leftover = ws / "out" / f".client-000.md.{os.getpid()}.0.tmp"
+    leftover.write_bytes(b"half a document")
+    result = run("build", *ALL, "-o", "out", "--date", SECOND)
+    assert result.exit_code == 0, result.output
+    assert sorted(n for n in listing(ws / "out") if n.startswith(".")) == []
+    assert json.loads((ws / "out/manifest.json").read_text("utf-8"))["build_date"] == SECOND
+
+
+def test_a_folder_made_by_another_build_just_after_this_one_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    looked = []
+    real_is_dir = Path.is_dir
+
+    def is_dir(self: Path) -> bool:
+        if self == out and not looked:  # not there yet when this build looked
+            looked.append(self)
+            return False
+        return real_is_dir(self)
+
+    monkeypatch.setattr(Path, "is_dir", is_dir)
+    batch = output.Batch(out)
+    batch.add("a.md", b"new\n")
+    assert looked == [out]
+    batch.commit()
+    assert (out / "a.md").read_bytes() == b"new\n"
+
+
+def test_a_temporary_name_taken_by_a_folder_is_an_error_and_the_folder_stays(
+    tmp_path: Path,
+) -> None:
+    batch = output.Batch(tmp_path)
+    in_the_way = batch._temp(0, "a.md")
+    in_the_way.mkdir()
+    with pytest.raises(OutputError) as caught:
+        batch.add("a.md", b"new\n")
+    assert str(caught.value) == f"{tmp_path / 'a.md'}: cannot write: File exists"
+    assert os.listdir(tmp_path) == [in_the_way.name]
+
+
+def test_only_the_files_a_dead_build_left_are_removed_and_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    elsewhere = tmp_path / "elsewhere.md"
+    elsewhere.write_bytes(b"not a leftover\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    names = [f".{n}.{dead.pid}.0.tmp" for n in ("a.md", "b.md", "c.md", "link.md")]
+    for name in names[:3]:
+        (out / name).write_bytes(b"half")
+    (out / names[3]).symlink_to(elsewhere)  # named like one, but a link: not kamdocs' own
+    real_unlink = os.unlink
+
+    def unlink(path: str) -> None:  # b.md: not ours to remove (a sticky folder, say)
+        if path.endswith(names[1]):
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        real_unlink(path)
+
+    monkeypatch.setattr(output.os, "unlink", unlink)
+    removed = output.remove_stale(out)
+    assert sorted(removed) == [out / names[0], out / names[2]]
+    assert sorted(os.listdir(out)) == sorted(names[1:2] + names[3:])
+    assert elsewhere.read_bytes() == b"not a leftover\n"
