@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -529,3 +530,25 @@ def test_without_a_stylesheet_the_page_has_no_style_element(ws: Path) -> None:
     page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
     assert "<style" not in page
     assert "</title>\n</head>\n" in page
+
+
+def test_a_logo_replaced_in_one_process_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_library(tmp_path)
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
+    monkeypatch.chdir(tmp_path)
+    logo = tmp_path / "templates" / "logo.png"
+
+    def logo_after(data: bytes, mtime_ns: int) -> bytes:
+        logo.write_bytes(data)
+        os.utime(logo, ns=(mtime_ns, mtime_ns))
+        ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+        page = (tmp_path / "out" / f"{SLUG}.html").read_text("utf-8")
+        found = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+        assert found is not None
+        return base64.b64decode(found.group(1))
+
+    assert logo_after(b"\x89PNG one", 10**18) == b"\x89PNG one"
+    assert logo_after(b"\x89PNG two", 10**18 + 10**9) == b"\x89PNG two"  # same size, later
+    assert logo_after(b"\x89PNG three", 10**18 + 10**9) == b"\x89PNG three"  # same time
