@@ -552,3 +552,24 @@ def test_a_logo_replaced_in_one_process_is_read_again(
     assert logo_after(b"\x89PNG one", 10**18) == b"\x89PNG one"
     assert logo_after(b"\x89PNG two", 10**18 + 10**9) == b"\x89PNG two"  # same size, later
     assert logo_after(b"\x89PNG three", 10**18 + 10**9) == b"\x89PNG three"  # same time
+
+
+def test_a_phone_without_digits_is_text_not_a_link(ws: Path) -> None:
+    dossier = ws / "dossiers/acme.yaml"
+    text = dossier.read_text("utf-8")
+    assert 'phone: "+359 2 123 4567"' in text
+    dossier.write_text(text.replace('phone: "+359 2 123 4567"', "phone: n/a"), "utf-8")
+    ok(run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out"))
+    markdown_text = (ws / "out" / f"{SLUG}.md").read_text("utf-8")
+    assert "| n/a |" in markdown_text
+    assert "tel:" not in markdown_text
+
+
+def test_a_value_that_is_none_prints_as_nothing(ws: Path) -> None:
+    # client.country is not given in the small dossier: None, which prints as "".
+    template = ws / "templates" / "proposal.md.j2"
+    template.write_text(
+        template.read_text("utf-8") + "\n[{{ client.country }}]\n", encoding="utf-8"
+    )
+    ok(run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out"))
+    assert "\n[]\n" in (ws / "out" / f"{SLUG}.md").read_text("utf-8")
