@@ -102,6 +102,9 @@ _TEXT_CHARS = st.characters(blacklist_categories=("Cs", "Cc"))  # the dossier re
 @example("- item")
 @example("1. item")
 @example("=")
+@example("\\*not em\\* and a\\`b` \\\\")  # backslashes before what Markdown unescapes
+@example("**" * 150)  # longer than the escape cache takes
+@example("a *b* " * 60)
 def test_escaped_markdown_reads_back_as_the_same_text(text: str) -> None:
     # What a template prints is read by a client as it was written: no emphasis, no link, no
     # heading or list, no HTML, on one line.
