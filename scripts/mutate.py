@@ -93,7 +93,10 @@ TARGETS = {
         ),
         numbers=("ESCAPE_CACHE_CHARS",),  # the others are the limits, not the escapes
     ),
-    "markup": Target("kamdocs/render/markup.py", ("tests/test_markup.py", "tests/test_render.py")),
+    "markup": Target(
+        "kamdocs/render/markup.py",
+        ("tests/test_markup.py", "tests/test_render.py", "tests/test_html_attributes.py"),
+    ),
     "html": Target(
         "kamdocs/render/html.py",
         (

@@ -155,3 +155,10 @@ def test_the_serializer_writes_what_its_definition_writes(tree: ET.Element) -> N
     from kamdocs.render.markup import serialize
 
     assert serialize(tree) == _plain_serialize(tree)
+
+
+def test_code_text_is_literal_in_the_tree_and_escaped_once_in_the_html() -> None:
+    # Python-Markdown keeps a code span's text entity-escaped; kamdocs makes it literal again.
+    tree, html = Converter().convert("A `x < y > w && z &lt; 5 &amp;` span.")
+    assert [el.text for el in tree.iter("code")] == ["x < y > w && z &lt; 5 &amp;"]
+    assert "<code>x &lt; y &gt; w &amp;&amp; z &amp;lt; 5 &amp;amp;</code>" in html
