@@ -113,7 +113,7 @@ class Batch:
                 if temp.is_symlink() or not temp.is_file():
                     raise
                 # Left by a killed build that ran under this process's id (in a container every
-                # build may): no running build stages to it, and it would stop every later one.
+                # build may): no running build stages to it, and it would fail this one.
                 temp.unlink()
                 fh = open(temp, "xb")  # noqa: SIM115
             with fh:

@@ -487,16 +487,26 @@ def test_a_folder_made_by_another_build_just_after_this_one_looked(
     assert (out / "a.md").read_bytes() == b"new\n"
 
 
-def test_a_temporary_name_taken_by_a_folder_is_an_error_and_the_folder_stays(
-    tmp_path: Path,
-) -> None:
+@pytest.mark.parametrize("kind", ["folder", "link"])
+def test_a_temporary_name_taken_by_a_folder_or_link_is_an_error(tmp_path: Path, kind: str) -> None:
+    # Not a killed build's leftover (kamdocs stages regular files only): an error. The name is
+    # cleared as after any failed write (a link goes, never what it points to).
     batch = output.Batch(tmp_path)
     in_the_way = batch._temp(0, "a.md")
-    in_the_way.mkdir()
+    if kind == "folder":
+        in_the_way.mkdir()
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere/file").write_bytes(b"")
+        in_the_way.symlink_to(tmp_path / "elsewhere/file")
     with pytest.raises(OutputError) as caught:
         batch.add("a.md", b"new\n")
     assert str(caught.value) == f"{tmp_path / 'a.md'}: cannot write: File exists"
-    assert os.listdir(tmp_path) == [in_the_way.name]
+    if kind == "link":
+        assert (tmp_path / "elsewhere/file").read_bytes() == b""
+    else:
+        assert in_the_way.is_dir()
+    assert batch.staged == []
 
 
 def test_only_the_files_a_dead_build_left_are_removed_and_listed(
