@@ -121,3 +121,8 @@ def test_a_table_cell_keeps_only_the_alignment_markdown_writes() -> None:
         ("td", "style", "text-align: right;"),
         ("th", "style", "text-align: right;"),
     ]
+
+
+def test_an_attribute_after_a_class_goes_too() -> None:
+    root = body('A paragraph\n{: .kept onclick="x" #here style="color: red" }')
+    assert attributes(root) == [("p", "class", "kept"), ("p", "id", "here")]

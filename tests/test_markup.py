@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import markdown
+import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from markdown.extensions.tables import TableProcessor
@@ -162,3 +163,29 @@ def test_code_text_is_literal_in_the_tree_and_escaped_once_in_the_html() -> None
     tree, html = Converter().convert("A `x < y > w && z &lt; 5 &amp;` span.")
     assert [el.text for el in tree.iter("code")] == ["x < y > w && z &lt; 5 &amp;"]
     assert "<code>x &lt; y &gt; w &amp;&amp; z &amp;lt; 5 &amp;amp;</code>" in html
+
+
+def test_the_chunk_cache_keeps_within_its_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kamdocs.render import markup
+
+    chunks = [f"# Part {i}\n\nText {i}." for i in range(5)]
+    size = len(chunks[0])
+    monkeypatch.setattr(markup, "CACHE_SIZE", 3)
+    monkeypatch.setattr(markup, "CACHE_CHARS", 3 * size)
+    converter = Converter()
+    for chunk in chunks[:3]:  # seen twice: kept from then on
+        converter.convert(chunk)
+        converter.convert(chunk)
+    assert list(converter.cache) == chunks[:3]  # three chunks: at both bounds
+    assert converter.cached_chars == 3 * size
+    converter.convert(chunks[3])
+    converter.convert(chunks[3])
+    assert list(converter.cache) == chunks[1:4]  # the oldest went
+    assert converter.cached_chars == 3 * size
+    monkeypatch.setattr(markup, "CACHE_SIZE", 10)  # now the characters bound the cache
+    converter.convert(chunks[4])
+    converter.convert(chunks[4])
+    assert list(converter.cache) == chunks[2:5]
+    assert converter.cached_chars == 3 * size
+    for chunk in chunks:
+        assert converter.convert(chunk)[1] == Converter().convert(chunk)[1], chunk
