@@ -43,6 +43,13 @@ class Target:
     deselect: tuple[str, ...] = ()
 
 
+# Renders in other processes, compared with the test's own render: the in-process render
+# tests see the same output, without starting processes for every mutant.
+CROSS_PROCESS_RENDERS = (
+    "tests/test_render.py::test_rerender_gives_identical_bytes",
+    "tests/test_render.py::test_identical_across_processes_and_hash_seeds",
+)
+
 TARGETS = {
     "tailor": Target(
         "kamdocs/tailor.py",
@@ -92,10 +99,12 @@ TARGETS = {
             "kamdocs.templating.x_tel*",
         ),
         numbers=("ESCAPE_CACHE_CHARS",),  # the others are the limits, not the escapes
+        deselect=CROSS_PROCESS_RENDERS,
     ),
     "markup": Target(
         "kamdocs/render/markup.py",
         ("tests/test_markup.py", "tests/test_render.py", "tests/test_html_attributes.py"),
+        deselect=CROSS_PROCESS_RENDERS,
     ),
     "html": Target(
         "kamdocs/render/html.py",
@@ -109,6 +118,7 @@ TARGETS = {
             "tests/test_threats.py::test_a_templates_folder_that_is_itself_a_link_works",
             "tests/test_threats.py::test_logo_linked_from_outside_the_templates_folder_is_refused",
         ),
+        deselect=CROSS_PROCESS_RENDERS,
     ),
 }
 
