@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE))
 import compare  # noqa: E402
 import gen  # noqa: E402
 import pdf as pdf_bench  # noqa: E402
+import serve as serve_bench  # noqa: E402
 
 DATE = "2026-11-26"
 EDITED_RUNS = 3  # builds into the same folder with one dossier edited (the median is judged)
@@ -524,8 +525,14 @@ def report(res: dict) -> str:
     if cold:
         row("    same, PYTHONDONTWRITEBYTECODE=1 (no .pyc)",
             f"{fmt(cold['median'], 0)} ms ({fmt(cold['best'], 0)})")
-    row("  kamdocs serve: a saved library text shown", res.get("serve", {}).get(
-        "skipped", "not measured"), t["serve_ms"]["target"], status(t["serve_ms"]))
+    served = res.get("serve", {})
+    if served.get("ms") is not None:
+        shown = (f"{fmt(served['ms'], 0)} ms (rebuilt {fmt(served['rebuilt_ms'], 0)}, best "
+                 f"{fmt(served['rebuilt_best_ms'], 0)}, + the page's {served['page_poll_ms']} ms)")
+    else:
+        shown = served.get("skipped", "not measured")
+    row("  kamdocs serve: a saved library text shown", shown, t["serve_ms"]["target"],
+        status(t["serve_ms"]))
     pdf = res.get("pdf", {})
     section(f"PDF per document, {pdf.get('docs', 0)} dossiers (kamdocs build -f docx,pdf)")
     if "kamdocs_s_per_pdf" in pdf:
@@ -734,10 +741,14 @@ def main(argv: list[str] | None = None) -> int:
                 [exe, "render", str(one.relative_to(ws)), "-f", "docx", "-o", str(tmp_out),
                  "--date", DATE], ws, lat_runs, env=shell_env)
         shutil.rmtree(tmp_out, ignore_errors=True)
-        serve = subprocess.run([exe, "serve", "--help"], cwd=ws, env=ENV, capture_output=True)
-        res["serve"] = {"ms": None, "skipped": (
-            "not measured: this kamdocs has no serve command" if serve.returncode
-            else "not measured: the harness does not time kamdocs serve yet")}
+        sws = base / "ws-serve"
+        gen.generate(sws, 1, args.seed)
+        log("kamdocs serve: a library text saved, until the page shows it "
+            f"({serve_bench.EDITS} edits)")
+        try:
+            res["serve"] = serve_bench.time_serve(exe, sws, DATE, ENV)
+        except (OSError, RuntimeError) as exc:
+            res["serve"] = {"ms": None, "skipped": f"not measured: {exc}"}
 
         if not args.no_compare:
             sample, warm = pick_sample(ws / "out-md", ws, sample_k, 4 if quick else 20)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import os
 import signal
 import threading
@@ -159,6 +160,10 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
     # Babel's data already loaded (shared pages), instead of loading them once per worker.
     first = _render(paths[0])
     _warm(job)
+    # Everything loaded so far lives as long as the batch: out of the collector's sight, a full
+    # collection in a worker neither walks it nor writes to its pages (which fork shares until
+    # they are written to).
+    gc.freeze()
     pool = ProcessPoolExecutor(
         processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
     )
@@ -184,3 +189,4 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()

@@ -122,6 +122,9 @@ class Library:
     compiled: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
     # What the user must see though the library is valid; printed once per command.
     warnings: list[Problem] = field(default_factory=list)
+    # The key it is kept under between runs (kamdocs.stored), "" when it is not: what is worked
+    # out from the library alone (the privacy guard's public inputs) may be kept under it too.
+    key: str = field(default="", repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         # Kept between runs (kamdocs/stored.py) without the compiled templates: those have a
@@ -174,7 +177,10 @@ def load_library(root: Path) -> Library:
 
     if not root.is_dir():
         return _load_library(root)
-    return stored.remembered("library", stored.library_key(root), lambda: _load_library(root))
+    key = stored.library_key(root)
+    library = stored.remembered("library", key, lambda: _load_library(root))
+    library.key = key
+    return library
 
 
 def _load_library(root: Path) -> Library:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kamdocs import formatting
 from kamdocs.dossier import Dossier
@@ -31,6 +31,8 @@ CACHE_LIMIT = 262_144  # characters of a markup text worth remembering its visib
 _TAG = re.compile(r"<[^>]*>")
 # Attribute values, double- or single-quoted: the only data a tag carries.
 _ATTR_VALUES = (re.compile(r'=\s*"([^"]*)"'), re.compile(r"=\s*'([^']*)'"))
+# A run of word characters: exactly those ``str.isalnum()`` or "_" (Python's ``\w``).
+_WORD = re.compile(r"\w+")
 _BLOCK_END = re.compile(r"</(w:p|p|li|td|th|tr|h[1-6]|div|title|dc:\w+|cp:\w+|dcterms:\w+)>")
 
 
@@ -62,6 +64,17 @@ def private_values(dossier: Dossier, langs: tuple[str, ...]) -> Iterator[tuple[t
     enough to look for; a date once in each form it could be printed in."""
     for i, member in enumerate(dossier.dmu):
         yield from _values(member.private or {}, ("dmu", i, "private"), langs)
+
+
+def _words(folded: str) -> frozenset[str]:
+    """The runs of word characters in ``folded``.
+
+    A value found as a whole word has each of its own runs of word characters as a whole run of
+    the text (the characters next to each are the value's own non-word characters, or the text's,
+    which the word rule requires be non-word), so a value with a run the text lacks cannot be
+    in it. The public inputs are split once per library; a value passing this test is searched
+    for. (A proposal's own text is seen once: splitting it costs more than searching it.)"""
+    return frozenset(_WORD.findall(folded))
 
 
 def _contains(folded: str, value: str) -> bool:
@@ -115,7 +128,10 @@ class Guard:
         return self.find(_visible(markup)) or self.find(_separated(markup))
 
 
-def _when_repeated(func: Callable[[str], str]) -> Callable[[str], str]:
+T = TypeVar("T")
+
+
+def _when_repeated(func: Callable[[str], T]) -> Callable[[str], T]:
     """``func`` with its result kept for texts seen before, and only for those.
 
     The static parts of a DOCX (and the stylesheet in every HTML page) are the same text in
@@ -125,7 +141,7 @@ def _when_repeated(func: Callable[[str], str]) -> Callable[[str], str]:
     cached = lru_cache(maxsize=64)(func)
     seen: dict[int, None] = {}
 
-    def wrapper(text: str) -> str:
+    def wrapper(text: str) -> T:
         if len(text) > CACHE_LIMIT:
             return func(text)
         key = hash(text)
@@ -156,12 +172,41 @@ def _separated(markup: str) -> str:
 # Characters a reader does not see: Unicode's format characters (category Cf: the soft hyphen,
 # zero-width spaces and joiners, direction marks, the byte order mark, ...), the combining
 # grapheme joiner and the variation selectors. Removed before values and outputs are compared.
-_INVISIBLE = re.compile(
+# Two classes, as the engine tests a class of the Basic Multilingual Plane alone several times
+# faster; the other is applied only to a text with a character beyond that plane.
+_INVISIBLE_BMP = re.compile(
     "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000110bd"
-    "\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-    "\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffb]"
 )
+_INVISIBLE_ASTRAL = re.compile(
+    "[\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Spaces whose compatibility decomposition is a plain space (the no-break ones Babel and the
+# ``date`` filter print): replaced before NFKC, which then gives the same text, but finds the
+# text already normalised instead of decomposing and composing all of it again.
+_SPACES = ("\u00a0", "\u2007", "\u2009", "\u202f")
+
+
+def _visible_chars(text: str) -> str:
+    """``text`` without the characters a reader does not see (above)."""
+    text = _INVISIBLE_BMP.sub("", text)
+    return _INVISIBLE_ASTRAL.sub("", text) if _ASTRAL.search(text) else text
+
+
+def _nfkc(text: str) -> str:
+    for space in _SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    # Normalisation never joins characters across a line break (a starter that composes with
+    # nothing), so only the lines that need it are normalised: a long text with one "m²".
+    return "\n".join(
+        line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line)
+        for line in text.split("\n")
+    )
 
 
 def _fold(text: str) -> str:
@@ -169,8 +214,8 @@ def _fold(text: str) -> str:
     (fullwidth letters, ligatures) and composed or decomposed accents made one (NFKC), any
     letter case, white space runs as one space. Values and outputs are compared so folded."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-        text = unicodedata.normalize("NFKC", text.casefold())
+        text = _nfkc(_visible_chars(text))
+        text = _nfkc(text.casefold())
     else:
         text = text.casefold()
     return " ".join(text.split())
@@ -205,19 +250,22 @@ def leak_problem(source: Source, output: str, field: tuple, through: str | None 
 # the history, the price list, the file name) is different: that text is where a private note
 # copied into the proposal would go, and the guard stops the render, naming the text.
 
-# The dossier's own texts, written for this proposal: a private value in them is a leak.
-_WRITTEN = (
-    ("client", "slug"),
-    ("offer", "title"),
-    ("offer", "summary"),
-    ("business", "situation"),
-    ("business", "weaknesses", "*"),
-    ("business", "growth_areas", "*"),
-    ("relationship", "history", "*", "summary"),
-    ("relationship", "history", "*", "result"),
-    ("tender", "name"),
-    ("offer", "pricing", "items", "*", "description"),
-    ("offer", "pricing", "items", "*", "unit"),
+# The dossier's own texts, written for this proposal: a private value in them is a leak. A "*"
+# stands for any position in a list.
+_WRITTEN = frozenset(
+    (
+        ("client", "slug"),
+        ("offer", "title"),
+        ("offer", "summary"),
+        ("business", "situation"),
+        ("business", "weaknesses", "*"),
+        ("business", "growth_areas", "*"),
+        ("relationship", "history", "*", "summary"),
+        ("relationship", "history", "*", "result"),
+        ("tender", "name"),
+        ("offer", "pricing", "items", "*", "description"),
+        ("offer", "pricing", "items", "*", "unit"),
+    )
 )
 
 
@@ -231,10 +279,9 @@ class Exposure:
     written: bool  # whether ``where`` is one of the dossier's own texts (``_WRITTEN``)
 
 
-def _matches(path: tuple, pattern: tuple) -> bool:
-    return len(path) == len(pattern) and all(
-        p in ("*", q) for p, q in zip(pattern, path, strict=True)
-    )
+def _pattern(path: tuple) -> tuple:
+    """The field path with each list position a "*", as ``_WRITTEN`` names fields."""
+    return tuple("*" if isinstance(step, int) else step for step in path)
 
 
 def _leaves(node: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
@@ -260,7 +307,7 @@ def _dossier_inputs(loaded: Loaded) -> Iterator[tuple[str, str, bool]]:
     lang = loaded.lang
     data = d.model_dump(exclude={"dmu": {"__all__": {"private"}}})
     for path, value in _leaves(data, ()):
-        written = any(_matches(path, pattern) for pattern in _WRITTEN)
+        written = _pattern(path) in _WRITTEN
         printed = written or path[:2] in (("client", "name"), ("client", "industry"))
         printed = printed or (path[0] == "dmu" and path[2:] in (("name",), ("position",)))
         printed = printed or path[0] == "team"
@@ -283,13 +330,17 @@ class _Inputs:
         # Folded texts hold no line break (white space is one space), so one between two texts
         # ends a word and no match spans two of them.
         self.text = "\n".join(folded for _, folded, _ in items)
+        self.words = _words(self.text)
         self.starts, at = [], 0
         for _, folded, _ in items:
             self.starts.append(at)
             at += len(folded) + 1
 
-    def holding(self, value: str) -> Iterator[tuple[str, bool]]:
-        """(where, written) of every input that holds folded ``value`` as a whole word."""
+    def holding(self, value: str, words: frozenset[str]) -> Iterator[tuple[str, bool]]:
+        """(where, written) of every input that holds folded ``value`` (whose words are
+        ``words``) as a whole word."""
+        if not words <= self.words:
+            return
         text, seen = self.text, set()
         start = text.find(value)
         while start != -1:
@@ -310,10 +361,23 @@ _LIBRARY_INPUTS: list[tuple[Any, _Inputs]] = []  # (library, its inputs), the la
 
 def _library_inputs(library: Library) -> _Inputs:
     """(where, folded text) of every text of the templates folder a document may print: library
-    texts, wording, the templates and the stylesheet, the reference.docx parts. Once per library."""
+    texts, wording, the templates and the stylesheet, the reference.docx parts. Once per library,
+    and kept between runs with the library itself (``kamdocs.stored``, under the library's key:
+    the same files, code and current folder)."""
     for known, found in _LIBRARY_INPUTS:
         if known is library:
             return found
+    if library.key:
+        from kamdocs import stored  # noqa: PLC0415
+
+        inputs = stored.remembered("inputs", library.key, lambda: _read_inputs(library))
+    else:
+        inputs = _read_inputs(library)
+    _LIBRARY_INPUTS[:] = [(library, inputs)]
+    return inputs
+
+
+def _read_inputs(library: Library) -> _Inputs:
     found = []
 
     def add(where: str, texts: Any) -> None:
@@ -360,9 +424,7 @@ def _library_inputs(library: Library) -> _Inputs:
                         found.append((where, _fold(_separated(markup))))
         except (OSError, zipfile.BadZipFile, RuntimeError):
             pass  # the DOCX writer reports a broken reference; its text is then nobody's
-    inputs = _Inputs([(where, text, False) for where, text in found])
-    _LIBRARY_INPUTS[:] = [(library, inputs)]
-    return inputs
+    return _Inputs([(where, text, False) for where, text in found])
 
 
 def _shown(path: Path) -> str:
@@ -388,9 +450,10 @@ def _supplier_inputs(supplier: Any) -> _Inputs:
 
 def exposures(loaded: Loaded, library: Library, supplier: Any = None) -> list[Exposure]:
     """Every private value of the dossier that also stands in a public input, with where."""
-    values = [
-        (path, text, _fold(text)) for path, text in private_values(loaded.dossier, (loaded.lang,))
-    ]
+    values = []
+    for path, text in private_values(loaded.dossier, (loaded.lang,)):
+        folded = _fold(text)
+        values.append((path, text, folded, _words(folded)))
     if not values:
         return []
     own = _Inputs(
@@ -399,9 +462,9 @@ def exposures(loaded: Loaded, library: Library, supplier: Any = None) -> list[Ex
     shared = _library_inputs(library)
     settings = _supplier_inputs(supplier)
     found = []
-    for path, text, folded in values:
+    for path, text, folded, words in values:
         for inputs in (own, shared, settings):
-            for where, written in inputs.holding(folded):
+            for where, written in inputs.holding(folded, words):
                 found.append(Exposure(path, text, where, written))
     return found
 

@@ -2,11 +2,12 @@
 
 A single ``kamdocs render`` spends more time reading and validating the library (some 70 YAML
 entries through pydantic) than rendering the proposal. The validated library is kept, pickled,
-in the same cache folder as the compiled templates (``templating._code_cache``) and under the
-same rules: only in folders created private to the user and owned by them, an entry used only
-when it is a regular file owned by the user and writable by nobody else (a pickle, like cached
-code, runs when it is loaded), any failure to read or write it meaning only that the work is
-done as before. ``KAMDOCS_CACHE_DIR=off`` turns it off with the code cache.
+with what the privacy guard works out from it (its public texts, folded: ``inputs``), in the
+same cache folder as the compiled templates (``templating._code_cache``) and under the same
+rules: only in folders created private to the user and owned by them, an entry used only when
+it is a regular file owned by the user and writable by nobody else (a pickle, like cached code,
+runs when it is loaded), any failure to read or write it meaning only that the work is done as
+before. ``KAMDOCS_CACHE_DIR=off`` turns it off with the code cache.
 
 An entry is keyed by everything the result depends on: every file of the templates folder
 (names and bytes), the folder as given and the current folder (the locations in messages are

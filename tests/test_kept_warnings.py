@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -117,3 +118,36 @@ def test_damaged_warnings_mean_everything_is_rendered(ws: Path, damage: object) 
     assert again.exit_code == 0, again.output
     assert again.stderr == WARNING
     assert "up to date" not in again.stdout  # an unreadable record is no record
+
+
+# --- the checks that depend on the library alone are made once per library ----------------------
+
+ENGLISH_ONLY = """
+- id: english-only
+  kind: benefit
+  title: {en: "Only in English"}
+  text: {en: "Nobody translated this."}
+"""
+
+
+def _library_warnings(ws: Path) -> list[str]:
+    from kamdocs.dossier import load_dossier  # noqa: PLC0415
+    from kamdocs.library import load_library  # noqa: PLC0415
+
+    library = load_library(ws / "templates")
+    loaded = load_dossier(ws / "dossiers/acme.yaml", library, dt.date(2026, 11, 26), 30, "en")
+    return [p.message for p in loaded.warnings if "english-only" in p.message]
+
+
+def test_a_library_edited_in_the_same_process_is_checked_again(ws: Path) -> None:
+    # ``kamdocs serve`` loads the library again after every save, in one process: the warnings
+    # worked out for one library object must not stand for the next.
+    bg = WARNED.replace("  industry: logistics\n", "  industry: logistics\n  locale: bg\n", 1)
+    build_file_tree(ws, {"dossiers/acme.yaml": bg})
+    arguments = ws / "templates/arguments/main.yaml"
+    stock = arguments.read_text(encoding="utf-8")
+    assert _library_warnings(ws) == []
+    arguments.write_text(stock + ENGLISH_ONLY, encoding="utf-8")
+    assert len(_library_warnings(ws)) == 2  # title and text
+    arguments.write_text(stock, encoding="utf-8")
+    assert _library_warnings(ws) == []

@@ -18,6 +18,7 @@ from helpers import ARGUMENTS, DOSSIER, ROOT, build_file_tree, run, small_librar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kamdocs import privacy
 from kamdocs.dossier import ROLES, Dossier, load_dossier
 from kamdocs.library import load_library
 from kamdocs.privacy import Guard
@@ -448,9 +449,33 @@ _PIECES = st.sampled_from(
         "I\u00advan",  # a soft hyphen inside
         "Café",
         "Cafe\u0301",  # the same, decomposed
+        "\U0001d408van",  # a mathematical bold I, beyond the Basic Multilingual Plane
+        "Iv\U000e0100an",  # a variation selector of the supplement inside
+        "Iva\U0001d173n",  # a musical format character inside
+        "\u00a0\u0301",  # a no-break space with an accent over it
     ]
 )
-_SPACES = st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", "\u2003", ""])
+_SPACES = st.sampled_from(
+    [" ", "  ", "\n", "\t", "\u00a0", "\u2003", "\u2007", "\u2009", "\u202f", ""]
+)
+
+
+def _variation_selector(c: str) -> bool:
+    return 0xFE00 <= ord(c) <= 0xFE0F or 0xE0100 <= ord(c) <= 0xE01EF
+
+
+def test_the_characters_removed_are_exactly_the_invisible_ones() -> None:
+    # Every code point: removed when Unicode calls it a format character, the combining grapheme
+    # joiner or a variation selector, kept otherwise (the fast classes of the guard are hand-made).
+    wrong = []
+    for code in range(0x110000):
+        c = chr(code)
+        if unicodedata.category(c) == "Cs":
+            continue  # a lone surrogate is no text
+        invisible = unicodedata.category(c) == "Cf" or _variation_selector(c) or c == "\u034f"
+        if (privacy._visible_chars(f"a{c}b") == "ab") != invisible:
+            wrong.append(f"U+{code:04X}")
+    assert wrong == []
 
 
 def _reference_fold(text: str) -> str:
@@ -458,7 +483,7 @@ def _reference_fold(text: str) -> str:
     visible = "".join(
         c
         for c in text
-        if unicodedata.category(c) != "Cf" and not 0xFE00 <= ord(c) <= 0xFE0F and c != "\u034f"
+        if unicodedata.category(c) != "Cf" and not _variation_selector(c) and c != "\u034f"
     )
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
     return " ".join(folded.split())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import DOSSIER, build_file_tree, small_library
 
-from kamdocs import stored, templating
+from kamdocs import privacy, stored, templating
 from kamdocs.errors import InputError
 from kamdocs.library import _load_library, load_library
 
@@ -111,3 +111,32 @@ def test_the_key_covers_every_file_of_the_folder(root: Path) -> None:
     key = stored.library_key(root)
     (root / "notes.txt").write_text("a new file\n", encoding="utf-8")
     assert stored.library_key(root) != key
+
+
+# --- the privacy guard's public inputs are kept with the library ---------------------------------
+
+
+def _inputs(root: Path) -> privacy._Inputs:
+    privacy._LIBRARY_INPUTS.clear()  # as in a fresh process: only the kept entry is left
+    return privacy._library_inputs(load_library(root))
+
+
+def test_the_public_inputs_are_kept_under_the_library_s_key(root: Path, cache: Path) -> None:
+    first = _inputs(root)
+    (entry,) = entries(cache.parent / "inputs")
+    assert entry.name == load_library(root).key
+    again = _inputs(root)
+    assert again is not first  # read back from the entry, not this process's copy
+    fresh = privacy._read_inputs(_load_library(root))
+    assert (again.items, again.text, again.words) == (fresh.items, fresh.text, fresh.words)
+
+
+def test_an_edited_library_text_is_in_the_public_inputs_at_once(root: Path, cache: Path) -> None:
+    assert "zanzibar" not in _inputs(root).words
+    path = root / "arguments" / "main.yaml"
+    stock = path.read_text(encoding="utf-8")
+    path.write_text(stock.replace("Costs drop for", "Zanzibar costs drop for", 1))
+    assert "zanzibar" in _inputs(root).words
+    path.write_text(stock, encoding="utf-8")
+    assert "zanzibar" not in _inputs(root).words
+    assert len(entries(cache.parent / "inputs")) == 2  # the two versions of the file

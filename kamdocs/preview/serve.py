@@ -5,9 +5,10 @@ One process: a standard-library HTTP server in a thread, bound to the loopback a
 (never another interface: the gallery holds proposals that are not public yet), and a watcher
 (``watchfiles``, which waits for a burst of saves to settle) on ``templates/`` and the dossiers
 that rebuilds through the build, so what did not change is kept. Every page the server sends
-gets a small script that asks ``/__kamdocs/version`` twice a second and reloads when a rebuild
-finished. A rebuild that fails shows its problems (``FILE:LINE: message``) in place of the
-gallery; the server keeps running and the next save tries again.
+gets a small script that asks ``/__kamdocs/version`` ten times a second (a few bytes over the
+loopback) and reloads when a rebuild finished. A rebuild that fails shows its problems
+(``FILE:LINE: message``) in place of the gallery; the server keeps running and the next save
+tries again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ HOST = "127.0.0.1"  # loopback only, whatever the caller asks
 DEFAULT_PORT = 8000
 VERSION_PATH = "/__kamdocs/version"
 DEBOUNCE_MS = 150  # saves closer together than this are one change
+POLL_MS = 100  # how often the open page asks whether a rebuild finished
 
 _RELOAD = """<script>
 (function () {
@@ -35,10 +37,10 @@ _RELOAD = """<script>
   var seen = "%s";
   function poll() {
     fetch("%s", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (v) {
-      if (v !== seen) { location.reload(); } else { setTimeout(poll, 400); }
+      if (v !== seen) { location.reload(); } else { setTimeout(poll, %d); }
     }, function () { setTimeout(poll, 1000); });
   }
-  setTimeout(poll, 400);
+  setTimeout(poll, %d);
 })();
 </script>
 """
@@ -132,7 +134,7 @@ class Server:
 
     def page(self, path: str) -> bytes | None:
         """The body of an HTML page with the reload script in it; None: serve the file."""
-        script = _RELOAD % (self.version, VERSION_PATH)
+        script = _RELOAD % (self.version, VERSION_PATH, POLL_MS, POLL_MS)
         if self.error is not None and path in ("/", "/" + INDEX):
             return error_page(self.error, script).encode("utf-8")
         name = INDEX if path == "/" else path.lstrip("/")
