@@ -573,3 +573,10 @@ def test_a_value_that_is_none_prints_as_nothing(ws: Path) -> None:
     )
     ok(run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out"))
     assert "\n[]\n" in (ws / "out" / f"{SLUG}.md").read_text("utf-8")
+
+
+def test_the_stylesheet_is_inlined_without_blank_lines_at_its_end(ws: Path) -> None:
+    (ws / "templates" / "proposal.css").write_text("  p { margin: 0; }\n\n\n", encoding="utf-8")
+    ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+    page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
+    assert "<style>\n  p { margin: 0; }\n</style>\n</head>" in page

@@ -168,12 +168,19 @@ LOGO_URI = "data:image/png;base64," + base64.b64encode(LOGO).decode("ascii")
             '<span class="supplier-line"><a href="http://stratos.example">'
             "http://stratos.example</a></span>",
         ),
+        (
+            "supplier: {website: 'HTTPS://Stratos.example/'}\n",
+            False,
+            '<span class="supplier-line"><a href="HTTPS://Stratos.example/">'
+            "HTTPS://Stratos.example/</a></span>",
+        ),
         ("", True, f'<img class="logo" src="{LOGO_URI}" alt="logo" width="30" height="30" />'),
+        ("", False, None),
     ],
-    ids=["all", "name", "address", "website", "logo"],
+    ids=["all", "name", "address", "website", "https", "logo", "nothing"],
 )
 def test_the_page_is_headed_by_what_the_supplier_has(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, logo: bool, header: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, logo: bool, header: str | None
 ) -> None:
     small_library(tmp_path)
     build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER, "kamdocs.yaml": config})
@@ -184,4 +191,7 @@ def test_the_page_is_headed_by_what_the_supplier_has(
     assert result.exit_code == 0, result.output
     [html] = (tmp_path / "out").glob("*.html")
     page = html.read_text("utf-8")
-    assert f'<main class="proposal">\n<header class="supplier">{header}</header>\n<h1' in page
+    if header is None:
+        assert '<main class="proposal">\n<h1' in page
+    else:
+        assert f'<main class="proposal">\n<header class="supplier">{header}</header>\n<h1' in page
