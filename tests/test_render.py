@@ -580,3 +580,22 @@ def test_the_stylesheet_is_inlined_without_blank_lines_at_its_end(ws: Path) -> N
     ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
     page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
     assert "<style>\n  p { margin: 0; }\n</style>\n</head>" in page
+
+
+def test_the_page_around_the_proposal(ws: Path) -> None:
+    (ws / "templates" / "proposal.css").write_text("p { margin: 0; }\n", encoding="utf-8")
+    ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+    page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
+    head, body = page.split("<title>", 1)
+    assert head == (
+        "<!DOCTYPE html>\n"
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en" xml:lang="en">\n'
+        "<head>\n"
+        '<meta charset="utf-8" />\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
+        '<meta name="generator" content="kamdocs" />\n'
+    )
+    assert body.split("</title>", 1)[1].startswith(
+        '\n<style>\np { margin: 0; }\n</style>\n</head>\n<body>\n<main class="proposal">\n<h1'
+    )
+    assert page.endswith("</p>\n</main>\n</body>\n</html>\n")
