@@ -554,7 +554,12 @@ def test_a_logo_replaced_in_one_process_is_read_again(
     assert logo_after(b"\x89PNG three", 10**18 + 10**9) == b"\x89PNG three"  # same time
 
 
-def test_a_phone_without_digits_is_text_not_a_link(ws: Path) -> None:
+def test_a_phone_is_a_tel_link_to_its_digits_unless_it_has_none(ws: Path) -> None:
+    ok(run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out"))
+    markdown_text = (ws / "out" / f"{SLUG}.md").read_text("utf-8")
+    # The text keeps the number's spaces (no-break, as typography makes them), the target
+    # only its digits and +.
+    assert "| [+359\u00a02\u00a0123\u00a04567](tel:+35921234567) |" in markdown_text
     dossier = ws / "dossiers/acme.yaml"
     text = dossier.read_text("utf-8")
     assert 'phone: "+359 2 123 4567"' in text
