@@ -189,3 +189,8 @@ def test_the_chunk_cache_keeps_within_its_bounds(monkeypatch: pytest.MonkeyPatch
     assert converter.cached_chars == 3 * size
     for chunk in chunks:
         assert converter.convert(chunk)[1] == Converter().convert(chunk)[1], chunk
+
+
+def test_a_backslash_before_what_markdown_does_not_escape_stays() -> None:
+    html = Converter().convert("C:\\Users \\q \\é and \\* star")[1]
+    assert html == "<p>C:\\Users \\q \\é and * star</p>"
