@@ -194,3 +194,13 @@ def test_the_chunk_cache_keeps_within_its_bounds(monkeypatch: pytest.MonkeyPatch
 def test_a_backslash_before_what_markdown_does_not_escape_stays() -> None:
     html = Converter().convert("C:\\Users \\q \\é and \\* star")[1]
     assert html == "<p>C:\\Users \\q \\é and * star</p>"
+
+
+def test_escapes_in_a_link_target_and_title_read_back_as_their_characters() -> None:
+    text = '[x](https://a.example/\\_b "a \\* title") and [y](https://b.example/\\(c\\))'
+    stock = markdown.Markdown(extensions=["tables", "attr_list", "sane_lists"]).convert(text)
+    html = Converter().convert(text)[1]
+    assert html == stock == (
+        '<p><a href="https://a.example/_b" title="a * title">x</a> and '
+        '<a href="https://b.example/(c)">y</a></p>'
+    )
