@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+# Written here only: pyproject.toml reads it (tool.setuptools.dynamic), and every command that
+# records it (the manifest, the build fingerprint) reads it here, without searching the
+# installed packages' metadata as importlib.metadata.version() does on every start.
+__version__ = "0.1.0"
+
 
 def version() -> str:
-    """The installed version of kamdocs."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as _installed
-
-    try:
-        return _installed("kamdocs")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
+    """kamdocs' version."""
+    return __version__

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import kamdocs
+from kamdocs import stored
 from kamdocs.errors import Problem
 from kamdocs.output import sha256_of
 from kamdocs.slug import SLUG_PATTERN
@@ -70,9 +71,7 @@ def fingerprint(templates: Path, formats: tuple[str, ...], settings: dict[str, s
 
     part("python", f"{sys.version}\0{zlib.ZLIB_RUNTIME_VERSION}".encode())
     part("versions", "\0".join(_versions()).encode())
-    code = Path(kamdocs.__file__).parent
-    for path in _files(code, "*.py"):
-        part(f"code/{path.relative_to(code).as_posix()}", path.read_bytes())
+    part("code", stored.code_digest())  # every .py file of kamdocs, hashed once per process
     for name, path in _tree(templates):
         file_part(f"templates/{name}", path)
     part("formats", ",".join(formats).encode())

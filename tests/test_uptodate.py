@@ -12,7 +12,7 @@ from helpers import DOSSIER, build_file_tree, refused, run, small_library
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kamdocs import app, build, uptodate
+from kamdocs import app, build, stored, uptodate
 
 DATE = "2026-11-26"
 ALL = ("-f", "md,docx,html")
@@ -382,3 +382,14 @@ def test_kept_and_rendered_dossiers_interleave_in_a_parallel_batch(
     assert "(6 up to date" in result.stdout  # alpha, beta, gamma, d03, d13, d23
     assert run("build", *args, "-o", "fresh").exit_code == 0
     assert contents(ws / "out") == contents(ws / "fresh")
+
+
+def test_other_kamdocs_code_is_another_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new kamdocs may write other bytes: none of an earlier build's outputs stands.
+    small_library(tmp_path)
+    before = uptodate.fingerprint(tmp_path / "templates", ("md",), {})
+    assert uptodate.fingerprint(tmp_path / "templates", ("md",), {}) == before
+    monkeypatch.setattr(stored, "code_digest", lambda: b"another kamdocs")
+    assert uptodate.fingerprint(tmp_path / "templates", ("md",), {}) != before
