@@ -107,7 +107,16 @@ class Batch:
         temp = self._temp(len(self.staged), name)
         sha = hashlib.sha256()
         try:
-            with open(temp, "xb") as fh:
+            try:
+                fh = open(temp, "xb")  # noqa: SIM115 - closed by the with below
+            except FileExistsError:
+                if temp.is_symlink() or not temp.is_file():
+                    raise
+                # Left by a killed build that ran under this process's id (in a container every
+                # build may): no running build stages to it, and it would fail this one.
+                temp.unlink()
+                fh = open(temp, "xb")  # noqa: SIM115
+            with fh:
                 for chunk in chunks:
                     fh.write(chunk)
                     sha.update(chunk)
@@ -189,7 +198,10 @@ class Batch:
             if name in ours or target.is_symlink() or sha256_of(target) != digest:
                 continue  # written again, or no longer the file the earlier build wrote
             backup = _backup_path(target, first + j)
-            os.replace(target, backup)
+            try:
+                os.replace(target, backup)
+            except OSError as exc:  # named here: the commit's message names the last file staged
+                raise OutputError(f"{target}: cannot remove: {exc.strerror}") from None
             self._moved.append((target, backup))
             self.removed.append(name)
         return self._moved
@@ -359,7 +371,10 @@ def remove_stale(folder: Path) -> list[Path]:
 
 def write_new(path: Path, text: str) -> None:
     """Create ``path`` with ``text``; never overwrite an existing file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where the folder should be, or no right to make it
+        raise OutputError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         temp.write_text(text, encoding="utf-8")

@@ -11,6 +11,7 @@ from helpers import DOSSIER, build_file_tree, small_library
 
 from kamdocs import templating
 from kamdocs.render import html as html_view
+from kamdocs.render import markup
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +22,10 @@ def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(templating, "_ENVIRONMENTS", {})
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     html_view._css.cache_clear()
+    # Nor a text escaped or converted by an earlier test: a process that inherits them (a
+    # mutation test forks from one that ran the suite) would answer from them, not the code.
+    templating._escape_short.cache_clear()
+    monkeypatch.setattr(markup, "_CONVERTER", None)
     yield
     html_view._css.cache_clear()
 

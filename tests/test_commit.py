@@ -4,12 +4,17 @@ files this build wrote, and SIGTERM handled like Ctrl-C."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,7 @@ from helpers import numbered_workspace as workspace
 from helpers import run
 
 from kamdocs import output
+from kamdocs.errors import OutputError
 
 FIRST, SECOND = "2026-11-26", "2026-12-01"
 ALL = ("-f", "md,docx,html")
@@ -215,3 +221,316 @@ def test_sigterm_handler_is_put_back_after_a_command(ws: Path) -> None:
     before = signal.getsignal(signal.SIGTERM)
     assert run("build", "-f", "md", "-o", "out", "--date", FIRST).exit_code == 0
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+# --- the lock, in this process: held for the whole commit, released after it ----------------
+
+
+def free(folder: Path) -> bool:
+    """Whether another open of ``folder`` could take its lock now (taken and released at once)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # also releases it
+    return True
+
+
+def test_a_commit_waits_while_another_build_holds_the_lock(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.md").write_bytes(b"old\n")
+    batch = output.Batch(out)
+    batch.add("a.md", b"new\n")
+    held = os.open(out, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as another build's commit does
+    outcome: list[object] = []
+    committer = threading.Thread(target=lambda: outcome.append(batch.commit()))
+    try:
+        committer.start()
+        committer.join(1.0)  # ample time to move one file into place, were it not for the lock
+        assert committer.is_alive(), "the commit went ahead while another build held the lock"
+        assert (out / "a.md").read_bytes() == b"old\n"
+    finally:
+        os.close(held)
+        committer.join(60)
+    assert outcome == [[("a.md", hashlib.sha256(b"new\n").hexdigest())]]
+    assert (out / "a.md").read_bytes() == b"new\n"
+    assert free(out)  # and the commit let go of it
+
+
+def test_a_failed_commit_lets_go_of_the_lock(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    batch = output.Batch(out)
+    batch.add("a.md", b"new\n")
+    (out / "a.md").mkdir()
+    with pytest.raises(OutputError, match="a folder is in the way"):
+        batch.commit()
+    assert free(out)
+    assert sorted(os.listdir(out)) == ["a.md"]  # the staged file went too
+
+
+def test_a_folder_that_cannot_be_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "gone"
+    with pytest.raises(OutputError) as caught:
+        output.lock_folder(missing)
+    assert (
+        str(caught.value) == f"{missing}: cannot lock the output folder: No such file or directory"
+    )
+
+    # A network file system without a lock service refuses flock: said so, no descriptor left.
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(output.fcntl, "flock", no_locks)
+    before = sorted(os.listdir("/proc/self/fd"))
+    with pytest.raises(OutputError) as caught:
+        output.lock_folder(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: cannot lock the output folder: No locks available"
+    assert sorted(os.listdir("/proc/self/fd")) == before
+
+
+# --- a commit that fails while removing the files of an earlier build ----------------------
+
+
+def failing_on(
+    call: int, error: BaseException, real: Callable[..., object]
+) -> Callable[..., object]:
+    """``real``, except that its ``call``-th call raises ``error``."""
+    calls: list[tuple[object, ...]] = []
+
+    def fake(*args: object) -> object:
+        calls.append(args)
+        if len(calls) == call:
+            raise error
+        return real(*args)
+
+    fake.calls = calls  # type: ignore[attr-defined]
+    return fake
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize(
+    "error", [OSError(errno.EIO, os.strerror(errno.EIO)), KeyboardInterrupt()], ids=["EIO", "^C"]
+)
+def test_a_failed_removal_of_an_old_file_puts_everything_back(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    before = snapshot(ws / "out")
+    # Markdown only, another date: three files and the manifest replaced (four renames), then
+    # the six DOCX and HTML files of the first build moved aside; the second of those fails.
+    fake = failing_on(6, error, os.replace)
+    monkeypatch.setattr(output.os, "replace", fake)
+    result = run("build", "-f", "md", "-o", "out", "--date", SECOND)
+    moved = Path(str(fake.calls[5][0]))  # type: ignore[attr-defined]
+    assert moved.suffix in (".docx", ".html")
+    if isinstance(error, OSError):
+        assert result.exit_code == 1, result.output
+        assert result.stderr == f"out/{moved.name}: cannot remove: {error.strerror}\n"
+    else:
+        assert result.exit_code == 130, result.output
+        assert result.stderr == "interrupted; no output was changed\n"
+    assert snapshot(ws / "out") == before  # the one moved aside is back, the four undone
+
+
+# --- a batch on its own -------------------------------------------------------------------------
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_an_empty_batch_commits_nothing_and_makes_no_folder(tmp_path: Path) -> None:
+    assert output.Batch(tmp_path / "never").commit() == []
+    assert not (tmp_path / "never").exists()
+    batch = output.Batch(tmp_path)
+    (tmp_path / "a.md").write_bytes(b"kept\n")
+    batch.keep("a.md", sha(b"kept\n"))  # kept alone: checked under the lock, and returned
+    assert batch.commit() == [("a.md", sha(b"kept\n"))]
+
+
+def test_a_file_written_again_is_never_removed_as_obsolete(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_bytes(b"same\n")
+    batch = output.Batch(tmp_path)
+    batch.add("a.md", b"same\n")  # the same bytes as before, so the same sha256
+    batch.remove("a.md", sha(b"same\n"))
+    batch.commit()
+    assert (tmp_path / "a.md").read_bytes() == b"same\n"
+    assert batch.removed == []
+
+
+def test_a_link_in_the_place_of_an_obsolete_file_stays(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere.md"
+    out.mkdir()
+    elsewhere.write_bytes(b"old output\n")
+    (out / "a.md").symlink_to(elsewhere)  # a link to a file with the recorded sha256
+    batch = output.Batch(out)
+    batch.add("b.md", b"new\n")
+    batch.remove("a.md", sha(b"old output\n"))
+    batch.commit()
+    assert (out / "a.md").is_symlink() and elsewhere.read_bytes() == b"old output\n"
+    assert batch.removed == []
+
+
+def test_a_lock_file_of_earlier_versions_that_is_a_link_stays(ws: Path) -> None:
+    (ws / "out").mkdir()
+    outside = ws / "outside.txt"
+    outside.write_bytes(b"not ours\n")
+    (ws / "out/.kamdocs.lock").symlink_to(outside)
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    assert (ws / "out/.kamdocs.lock").is_symlink()
+    assert outside.read_bytes() == b"not ours\n"
+
+
+def test_only_a_folder_can_be_locked(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_bytes(b"")
+    with pytest.raises(OutputError) as caught:
+        output.lock_folder(tmp_path / "a.md")
+    assert (
+        str(caught.value) == f"{tmp_path / 'a.md'}: cannot lock the output folder: Not a directory"
+    )
+
+
+def test_an_abort_leaves_a_folder_it_made_once_another_file_is_in_it(tmp_path: Path) -> None:
+    out = tmp_path / "new/out"
+    batch = output.Batch(out)
+    batch.add("a.md", b"staged\n")
+    (out / "notes.txt").write_bytes(b"someone else's\n")
+    batch.abort()
+    assert os.listdir(out) == ["notes.txt"]
+
+
+def test_a_removal_that_cannot_be_put_back_either_still_undoes_the_rest(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    before = snapshot(ws / "out")
+    calls: list[tuple[object, ...]] = []
+    real = os.replace
+
+    def replace(*args: object) -> None:
+        calls.append(args)
+        if len(calls) in (6, 7):  # the second removal fails, then putting back the first
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    result = run("build", "-f", "md", "-o", "out", "--date", SECOND)
+    assert result.exit_code == 1, result.output
+    moved = Path(str(calls[5][0])).name
+    assert result.stderr == f"out/{moved}: cannot remove: {os.strerror(errno.EIO)}\n"
+    after = snapshot(ws / "out")
+    first_removed = Path(str(calls[4][0])).name
+    assert {n: v for n, v in after.items() if not n.startswith(".")} == {
+        n: v for n, v in before.items() if n != first_removed
+    }  # the four replaced files put back; the one that could not be is kept, hidden
+    (hidden,) = (n for n in after if n.startswith("."))
+    assert after[hidden] == before[first_removed]
+
+
+def test_the_files_of_another_users_build_are_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theirs = 999_999_999  # a build of another user: kill(pid, 0) is not permitted
+    real_kill = os.kill
+
+    def kill(pid: int, sig: int) -> None:
+        if pid == theirs:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        real_kill(pid, sig)
+
+    monkeypatch.setattr(output.os, "kill", kill)
+    (tmp_path / f".a.md.{theirs}.0.tmp").write_bytes(b"their staged file")
+    assert output.remove_stale(tmp_path) == []
+    assert os.listdir(tmp_path) == [f".a.md.{theirs}.0.tmp"]
+
+
+def test_a_temporary_file_left_by_a_killed_build_with_this_builds_pid_is_no_obstacle(
+    ws: Path,
+) -> None:
+    # In a container every build may run under the same process id: a killed one leaves its
+    # temporary files under the names the next build stages to.
+    assert run("build", *ALL, "-o", "out", "--date", FIRST).exit_code == 0
+    leftover = ws / "out" / f".client-000.md.{os.getpid()}.0.tmp"
+    leftover.write_bytes(b"half a document")
+    result = run("build", *ALL, "-o", "out", "--date", SECOND)
+    assert result.exit_code == 0, result.output
+    assert sorted(n for n in listing(ws / "out") if n.startswith(".")) == []
+    assert json.loads((ws / "out/manifest.json").read_text("utf-8"))["build_date"] == SECOND
+
+
+def test_a_folder_made_by_another_build_just_after_this_one_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    looked = []
+    real_is_dir = Path.is_dir
+
+    def is_dir(self: Path) -> bool:
+        if self == out and not looked:  # not there yet when this build looked
+            looked.append(self)
+            return False
+        return real_is_dir(self)
+
+    monkeypatch.setattr(Path, "is_dir", is_dir)
+    batch = output.Batch(out)
+    batch.add("a.md", b"new\n")
+    assert looked == [out]
+    batch.commit()
+    assert (out / "a.md").read_bytes() == b"new\n"
+
+
+@pytest.mark.parametrize("kind", ["folder", "link"])
+def test_a_temporary_name_taken_by_a_folder_or_link_is_an_error(tmp_path: Path, kind: str) -> None:
+    # Not a killed build's leftover (kamdocs stages regular files only): an error. The name is
+    # cleared as after any failed write (a link goes, never what it points to).
+    batch = output.Batch(tmp_path)
+    in_the_way = batch._temp(0, "a.md")
+    if kind == "folder":
+        in_the_way.mkdir()
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere/file").write_bytes(b"")
+        in_the_way.symlink_to(tmp_path / "elsewhere/file")
+    with pytest.raises(OutputError) as caught:
+        batch.add("a.md", b"new\n")
+    assert str(caught.value) == f"{tmp_path / 'a.md'}: cannot write: File exists"
+    if kind == "link":
+        assert (tmp_path / "elsewhere/file").read_bytes() == b""
+    else:
+        assert in_the_way.is_dir()
+    assert batch.staged == []
+
+
+def test_only_the_files_a_dead_build_left_are_removed_and_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    elsewhere = tmp_path / "elsewhere.md"
+    elsewhere.write_bytes(b"not a leftover\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    names = [f".{n}.{dead.pid}.0.tmp" for n in ("a.md", "b.md", "c.md", "link.md")]
+    for name in names[:3]:
+        (out / name).write_bytes(b"half")
+    (out / names[3]).symlink_to(elsewhere)  # named like one, but a link: not kamdocs' own
+    real_unlink = os.unlink
+
+    def unlink(path: str) -> None:  # b.md: not ours to remove (a sticky folder, say)
+        if path.endswith(names[1]):
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        real_unlink(path)
+
+    monkeypatch.setattr(output.os, "unlink", unlink)
+    removed = output.remove_stale(out)
+    assert sorted(removed) == [out / names[0], out / names[2]]
+    assert sorted(os.listdir(out)) == sorted(names[1:2] + names[3:])
+    assert elsewhere.read_bytes() == b"not a leftover\n"

@@ -194,7 +194,18 @@ def dead_pid() -> int:
 
 
 def test_a_build_removes_temporary_files_of_killed_builds(ws: Path) -> None:
-    dead, alive = dead_pid(), os.getppid()
+    # "Alive" is a process this test starts: were kamdocs to send a signal to the builds it
+    # finds, it would reach that one alone (and the test would see it gone).
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        removes_the_killed_leave_the_running(ws, dead_pid(), running.pid)
+        assert running.poll() is None, "kamdocs signalled the build still running"
+    finally:
+        running.kill()
+        running.wait()
+
+
+def removes_the_killed_leave_the_running(ws: Path, dead: int, alive: int) -> None:
     leftovers = {
         f".c001.md.{dead}.0.tmp": b"half",
         f".c001.docx.{dead}.17.bak.tmp": b"old",
@@ -384,3 +395,95 @@ def test_two_builds_at_once_leave_a_consistent_folder(big: Big) -> None:
         expected = old if manifest["build_date"] == FIRST else new
         assert outputs(out) == expected  # every file of the same (last) build, complete
         assert temporary(out) == []
+
+
+# --- the undo of a failed commit, file by file ------------------------------------------------
+
+
+@pytest.fixture
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Three dossiers built on FIRST into out/, and the same built on SECOND into ref/; the
+    current folder."""
+    workspace(tmp_path, 3)
+    monkeypatch.chdir(tmp_path)
+    for date, out in ((FIRST, "out"), (SECOND, "ref")):
+        assert run("build", *ALL, "-o", out, "--date", date).exit_code == 0
+    return tmp_path
+
+
+def test_a_failing_rename_removes_new_files_and_puts_old_ones_back(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(small / "out")
+    third = (small / "dossiers/c002.yaml").read_text("utf-8")
+    fourth = third.replace("Client 002", "Client 003")  # its three files are new to out/
+    (small / "dossiers/c003.yaml").write_text(fourth, "utf-8")
+    # Its files are staged after the nine of the others: the 11th rename is its second file,
+    # the 10th its first, already in place when the 11th fails.
+    fake = failing_on(11, ENOSPC, os.replace)
+    monkeypatch.setattr(output.os, "replace", fake)
+    stderr = failed(run("build", *ALL, "-o", "out", "--date", SECOND))
+    new_one = Path(str(fake.calls[10][1]))  # type: ignore[attr-defined]
+    assert new_one.name.startswith("client-003.")
+    assert stderr == f"out/{new_one.name}: cannot replace: No space left on device\n"
+    assert snapshot(small / "out") == before
+
+
+def test_a_file_that_cannot_be_linked_keeps_its_new_version_and_the_rest_is_undone(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file with as many hard links as its file system allows cannot get a backup: its new
+    # version stays, whole, and every other file is put back, before it and after it.
+    before = snapshot(small / "out")
+    links = failing_on(5, OSError(errno.EMLINK, os.strerror(errno.EMLINK)), os.link)
+    monkeypatch.setattr(output.os, "link", links)
+    monkeypatch.setattr(output.os, "replace", failing_on(9, EIO, os.replace))
+    failed(run("build", *ALL, "-o", "out", "--date", SECOND))
+    unlinked = Path(str(links.calls[4][0])).name  # type: ignore[attr-defined]
+    after = snapshot(small / "out")
+    assert after[unlinked][0] == (small / "ref" / unlinked).read_bytes()
+    assert {n: v for n, v in after.items() if n != unlinked} == {
+        n: v for n, v in before.items() if n != unlinked
+    }
+
+
+def test_a_folder_the_file_system_cannot_flush_still_gets_its_build(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some file systems refuse fsync on a folder (EINVAL): the files themselves are flushed.
+    def no_folder_sync(fd: int) -> None:
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+
+    monkeypatch.setattr(output.os, "fsync", no_folder_sync)
+    result = run("build", *ALL, "-o", "out", "--date", SECOND)
+    assert result.exit_code == 0, result.output
+    assert outputs(small / "out") == outputs(small / "ref")
+
+
+def test_every_hidden_file_a_commit_makes_is_one_a_later_build_can_clear(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Were the build killed mid-commit, the next build removes what it left: only names it
+    # recognises as a dead build's (.<name>.<pid>.<n>[.bak].tmp) can be cleared.
+    made: list[str] = []
+    real_link, real_replace = os.link, os.replace
+
+    def link(src: object, dst: object) -> None:
+        made.append(Path(str(dst)).name)
+        real_link(src, dst)  # type: ignore[arg-type]
+
+    def replace(src: object, dst: object) -> None:
+        made.append(Path(str(dst)).name)
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output.os, "link", link)
+    monkeypatch.setattr(output.os, "replace", replace)
+    # Markdown alone: three files and the manifest replaced, six DOCX and HTML files removed.
+    assert run("build", "-f", "md", "-o", "out", "--date", SECOND).exit_code == 0
+    hidden = [name for name in made if name.startswith(".")]
+    assert len(hidden) == 4 + 6  # a backup of each replaced file, and of each removed one
+    for name in hidden:
+        found = output._TEMP.match(name)
+        assert found and int(found.group(1)) == os.getpid(), name
+    assert len(set(hidden)) == len(hidden)
+    assert temporary(small / "out") == []

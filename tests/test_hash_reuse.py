@@ -90,3 +90,28 @@ def test_a_file_gone_or_never_read(tmp_path: Path) -> None:
     assert output.sha256_again(tmp_path / "d") is None
     os.mkfifo(tmp_path / "p")
     assert output.sha256_of(tmp_path / "p") is None  # not waited on
+
+
+def test_a_file_changed_a_second_before_its_reading_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"first")
+    later(monkeypatch, 1.0)  # within RACY of the change: the same tick could hide another
+    output.sha256_of(path)
+    seen = reads(monkeypatch)
+    assert output.sha256_again(path) == hashlib.sha256(b"first").hexdigest()
+    assert seen == [path]
+
+
+def test_a_file_read_exactly_racy_seconds_after_its_change_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"first")
+    changed = path.stat().st_ctime_ns / 1e9
+    monkeypatch.setattr(output.time, "time", lambda: changed + output.RACY)
+    output.sha256_of(path)
+    seen = reads(monkeypatch)
+    assert output.sha256_again(path) == hashlib.sha256(b"first").hexdigest()
+    assert seen == [path]  # "well before" is strictly more than RACY seconds

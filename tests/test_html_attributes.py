@@ -107,3 +107,22 @@ def test_the_page_has_no_url_but_the_links_of_the_text(ws: Path) -> None:
     assert 'href="https://supplier.example"' in page
     urls = re.findall(r"https?://[^\s\"'<>)]+", page.split("</style>", 1)[1])
     assert set(urls) <= {"https://supplier.example", "mailto:maria@supplier.example"}, urls
+
+
+def test_a_table_cell_keeps_only_the_alignment_markdown_writes() -> None:
+    # A cell may carry style, but only "text-align: …;" as the tables extension writes it: a
+    # text's own style takes the alignment's place, and then goes, alignment and all.
+    root = body(
+        '| a {: style="background:url(https://t.example/p.gif)" } | b |\n'
+        "|:--|--:|\n"
+        '| 1 {: style="color: red" } | 2 |\n'
+    )
+    assert attributes(root) == [
+        ("td", "style", "text-align: right;"),
+        ("th", "style", "text-align: right;"),
+    ]
+
+
+def test_an_attribute_after_a_class_goes_too() -> None:
+    root = body('A paragraph\n{: .kept onclick="x" #here style="color: red" }')
+    assert attributes(root) == [("p", "class", "kept"), ("p", "id", "here")]

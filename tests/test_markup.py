@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import markdown
+import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from markdown.extensions.tables import TableProcessor
@@ -81,6 +82,7 @@ _XML_CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(
 
 
 @given(st.text(_XML_CHARS))
+@example("a ]]> b")  # the one place XML forbids a bare ">" in text
 def test_xml_escapes_read_back_as_the_same_text(text: str) -> None:
     # In element text and in a double-quoted attribute an XML parser reads back what was
     # escaped; whitespace in an attribute is normalised by every parser, so leave it out there.
@@ -102,6 +104,9 @@ _TEXT_CHARS = st.characters(blacklist_categories=("Cs", "Cc"))  # the dossier re
 @example("- item")
 @example("1. item")
 @example("=")
+@example("\\*not em\\* and a\\`b` \\\\")  # backslashes before what Markdown unescapes
+@example("**" * 150)  # longer than the escape cache takes
+@example("a *b* " * 60)
 def test_escaped_markdown_reads_back_as_the_same_text(text: str) -> None:
     # What a template prints is read by a client as it was written: no emphasis, no link, no
     # heading or list, no HTML, on one line.
@@ -152,3 +157,51 @@ def test_the_serializer_writes_what_its_definition_writes(tree: ET.Element) -> N
     from kamdocs.render.markup import serialize
 
     assert serialize(tree) == _plain_serialize(tree)
+
+
+def test_code_text_is_literal_in_the_tree_and_escaped_once_in_the_html() -> None:
+    # Python-Markdown keeps a code span's text entity-escaped; kamdocs makes it literal again.
+    tree, html = Converter().convert("A `x < y > w && z &lt; 5 &amp;` span.")
+    assert [el.text for el in tree.iter("code")] == ["x < y > w && z &lt; 5 &amp;"]
+    assert "<code>x &lt; y &gt; w &amp;&amp; z &amp;lt; 5 &amp;amp;</code>" in html
+
+
+def test_the_chunk_cache_keeps_within_its_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kamdocs.render import markup
+
+    chunks = [f"# Part {i}\n\nText {i}." for i in range(5)]
+    size = len(chunks[0])
+    monkeypatch.setattr(markup, "CACHE_SIZE", 3)
+    monkeypatch.setattr(markup, "CACHE_CHARS", 3 * size)
+    converter = Converter()
+    for chunk in chunks[:3]:  # seen twice: kept from then on
+        converter.convert(chunk)
+        converter.convert(chunk)
+    assert list(converter.cache) == chunks[:3]  # three chunks: at both bounds
+    assert converter.cached_chars == 3 * size
+    converter.convert(chunks[3])
+    converter.convert(chunks[3])
+    assert list(converter.cache) == chunks[1:4]  # the oldest went
+    assert converter.cached_chars == 3 * size
+    monkeypatch.setattr(markup, "CACHE_SIZE", 10)  # now the characters bound the cache
+    converter.convert(chunks[4])
+    converter.convert(chunks[4])
+    assert list(converter.cache) == chunks[2:5]
+    assert converter.cached_chars == 3 * size
+    for chunk in chunks:
+        assert converter.convert(chunk)[1] == Converter().convert(chunk)[1], chunk
+
+
+def test_a_backslash_before_what_markdown_does_not_escape_stays() -> None:
+    html = Converter().convert("C:\\Users \\q \\X \\é and \\* \\< \\& \\= star")[1]
+    assert html == "<p>C:\\Users \\q \\X \\é and * &lt; &amp; = star</p>"
+
+
+def test_escapes_in_a_link_target_and_title_read_back_as_their_characters() -> None:
+    text = '[x](https://a.example/\\_b "a \\* title") and [y](https://b.example/\\(c\\))'
+    stock = markdown.Markdown(extensions=["tables", "attr_list", "sane_lists"]).convert(text)
+    html = Converter().convert(text)[1]
+    assert html == stock == (
+        '<p><a href="https://a.example/_b" title="a * title">x</a> and '
+        '<a href="https://b.example/(c)">y</a></p>'
+    )

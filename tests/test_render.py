@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -501,3 +502,105 @@ def test_each_workspace_uses_its_own_template(
         ok(run("render", "dossiers/acme.yaml", "-f", "md,html", "-o", "out"))
         assert marker in (root / "out" / f"{SLUG}.md").read_text("utf-8"), name
         assert f"/* {marker} */" in (root / "out" / f"{SLUG}.html").read_text("utf-8"), name
+
+
+def test_a_stylesheet_edited_in_one_process_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_library(tmp_path)
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
+    monkeypatch.chdir(tmp_path)
+    css = tmp_path / "templates" / "proposal.css"
+
+    def style_after(text: str, mtime_ns: int) -> str:
+        css.write_text(text, encoding="utf-8")
+        os.utime(css, ns=(mtime_ns, mtime_ns))
+        ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+        page = (tmp_path / "out" / f"{SLUG}.html").read_text("utf-8")
+        return page.split("<style>\n")[1].split("\n</style>")[0]
+
+    assert style_after("/* one */", 10**18) == "/* one */"
+    assert style_after("/* two */", 10**18 + 10**9) == "/* two */"  # same size, a later time
+    assert style_after("/* three */", 10**18 + 10**9) == "/* three */"  # same time, new size
+
+
+def test_without_a_stylesheet_the_page_has_no_style_element(ws: Path) -> None:
+    (ws / "templates" / "proposal.css").unlink()
+    ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+    page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
+    assert "<style" not in page
+    assert "</title>\n</head>\n" in page
+
+
+def test_a_logo_replaced_in_one_process_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_library(tmp_path)
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
+    monkeypatch.chdir(tmp_path)
+    logo = tmp_path / "templates" / "logo.png"
+
+    def logo_after(data: bytes, mtime_ns: int) -> bytes:
+        logo.write_bytes(data)
+        os.utime(logo, ns=(mtime_ns, mtime_ns))
+        ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+        page = (tmp_path / "out" / f"{SLUG}.html").read_text("utf-8")
+        found = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+        assert found is not None
+        return base64.b64decode(found.group(1))
+
+    assert logo_after(b"\x89PNG one", 10**18) == b"\x89PNG one"
+    assert logo_after(b"\x89PNG two", 10**18 + 10**9) == b"\x89PNG two"  # same size, later
+    assert logo_after(b"\x89PNG three", 10**18 + 10**9) == b"\x89PNG three"  # same time
+
+
+def test_a_phone_is_a_tel_link_to_its_digits_unless_it_has_none(ws: Path) -> None:
+    ok(run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out"))
+    markdown_text = (ws / "out" / f"{SLUG}.md").read_text("utf-8")
+    # The text keeps the number's spaces (no-break, as typography makes them), the target
+    # only its digits and +.
+    assert "| [+359\u00a02\u00a0123\u00a04567](tel:+35921234567) |" in markdown_text
+    dossier = ws / "dossiers/acme.yaml"
+    text = dossier.read_text("utf-8")
+    assert 'phone: "+359 2 123 4567"' in text
+    dossier.write_text(text.replace('phone: "+359 2 123 4567"', "phone: n/a"), "utf-8")
+    ok(run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out"))
+    markdown_text = (ws / "out" / f"{SLUG}.md").read_text("utf-8")
+    assert "| n/a |" in markdown_text
+    assert "tel:" not in markdown_text
+
+
+def test_a_value_that_is_none_prints_as_nothing(ws: Path) -> None:
+    # client.country is not given in the small dossier: None, which prints as "".
+    template = ws / "templates" / "proposal.md.j2"
+    template.write_text(
+        template.read_text("utf-8") + "\n[{{ client.country }}]\n", encoding="utf-8"
+    )
+    ok(run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out"))
+    assert "\n[]\n" in (ws / "out" / f"{SLUG}.md").read_text("utf-8")
+
+
+def test_the_stylesheet_is_inlined_without_blank_lines_at_its_end(ws: Path) -> None:
+    (ws / "templates" / "proposal.css").write_text("  p { margin: 0; }\n\n\n", encoding="utf-8")
+    ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+    page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
+    assert "<style>\n  p { margin: 0; }\n</style>\n</head>" in page
+
+
+def test_the_page_around_the_proposal(ws: Path) -> None:
+    (ws / "templates" / "proposal.css").write_text("p { margin: 0; }\n", encoding="utf-8")
+    ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
+    page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
+    head, body = page.split("<title>", 1)
+    assert head == (
+        "<!DOCTYPE html>\n"
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en" xml:lang="en">\n'
+        "<head>\n"
+        '<meta charset="utf-8" />\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
+        '<meta name="generator" content="kamdocs" />\n'
+    )
+    assert body.split("</title>", 1)[1].startswith(
+        '\n<style>\np { margin: 0; }\n</style>\n</head>\n<body>\n<main class="proposal">\n<h1'
+    )
+    assert page.endswith("</p>\n</main>\n</body>\n</html>\n")

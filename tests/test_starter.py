@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import locale
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -117,3 +120,53 @@ def test_new_uses_the_workspace_dossiers_folder(ws: Path) -> None:
 
 def test_new_needs_a_name(ws: Path) -> None:
     assert run("new").exit_code == 2
+
+
+def test_new_never_overwrites_says_which_file(ws: Path) -> None:
+    assert run("new", "Балкан Транс ЕООД").exit_code == 0
+    again = run("new", "Балкан Транс ЕООД")
+    assert again.exit_code == 1
+    assert again.stderr == (
+        "dossiers/balkan-trans-eood.yaml: already exists; kamdocs never overwrites a dossier\n"
+    )
+
+
+def test_new_makes_every_missing_folder_of_the_dossiers_path(ws: Path) -> None:
+    build_file_tree(ws, {"kamdocs.yaml": "dossiers: clients/2026\n"})
+    assert run("new", "Acme Logistics AD").exit_code == 0
+    assert (ws / "clients/2026/acme-logistics-ad.yaml").is_file()
+
+
+def test_new_with_a_file_where_the_dossiers_folder_goes(ws: Path) -> None:
+    shutil.rmtree(ws / "dossiers", ignore_errors=True)
+    build_file_tree(ws, {"dossiers": "a file, not a folder\n"})
+    result = run("new", "Acme Logistics AD")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == "dossiers: cannot create the folder: File exists\n"
+    assert "Traceback" not in result.output
+    assert (ws / "dossiers").read_text(encoding="utf-8") == "a file, not a folder\n"
+
+
+def test_new_that_cannot_write_leaves_nothing(ws: Path) -> None:
+    # A folder where `new` writes its temporary file: the write fails, and so does the removal
+    # of the temporary file (it is a folder), which must not hide the first error.
+    temp = ws / "dossiers" / f".acme-logistics-ad.yaml.{os.getpid()}.tmp"
+    temp.mkdir(parents=True)
+    result = run("new", "Acme Logistics AD")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == "dossiers/acme-logistics-ad.yaml: cannot write: Is a directory\n"
+    assert sorted(p.name for p in (ws / "dossiers").iterdir()) == [temp.name]
+
+
+def test_new_writes_utf8_whatever_the_locale(ws: Path) -> None:
+    # Under the C locale Python's default encoding is ASCII, which has no Cyrillic.
+    previous = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        assert locale.getencoding() != "UTF-8"
+        result = run("new", "Балкан Транс ЕООД")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, previous)
+    assert result.exit_code == 0, result.output
+    text = (ws / "dossiers/balkan-trans-eood.yaml").read_bytes().decode("utf-8")
+    assert text.startswith("# Dossier: Балкан Транс ЕООД\n")

@@ -3,6 +3,7 @@ footer, the HTML page's header; a change of it renders every proposal again."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import zipfile
@@ -134,3 +135,63 @@ def test_a_new_supplier_renders_every_proposal_again(
     assert part_text(docx, r"word/header\d*\.xml").startswith("Stratos Robotics Ltd · ")
     [html] = (tmp_path / "out").glob("*.html")
     assert "<strong>Stratos Robotics Ltd</strong>" in html.read_text("utf-8")
+
+
+LOGO = b"\x89PNG\r\n\x1a\n a logo"
+LOGO_URI = "data:image/png;base64," + base64.b64encode(LOGO).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    ("config", "logo", "header"),
+    [
+        (
+            SUPPLIER,
+            True,
+            f'<img class="logo" src="{LOGO_URI}" alt="Stratos Automation Ltd logo" width="30" '
+            'height="30" /><span class="supplier-line"><strong>Stratos Automation Ltd</strong> · '
+            'Sofia, Bulgaria · <a href="https://stratos-automation.example">'
+            "stratos-automation.example</a></span>",
+        ),
+        (
+            "supplier: {name: Stratos Ltd}\n",
+            False,
+            '<span class="supplier-line"><strong>Stratos Ltd</strong></span>',
+        ),
+        (
+            "supplier: {address: Sofia}\n",
+            False,
+            '<span class="supplier-line">Sofia</span>',
+        ),
+        (
+            "supplier: {website: 'http://stratos.example'}\n",
+            False,
+            '<span class="supplier-line"><a href="http://stratos.example">'
+            "http://stratos.example</a></span>",
+        ),
+        (
+            "supplier: {website: 'HTTPS://Stratos.example/'}\n",
+            False,
+            '<span class="supplier-line"><a href="HTTPS://Stratos.example/">'
+            "HTTPS://Stratos.example/</a></span>",
+        ),
+        ("", True, f'<img class="logo" src="{LOGO_URI}" alt="logo" width="30" height="30" />'),
+        ("", False, None),
+    ],
+    ids=["all", "name", "address", "website", "https", "logo", "nothing"],
+)
+def test_the_page_is_headed_by_what_the_supplier_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, logo: bool, header: str | None
+) -> None:
+    small_library(tmp_path)
+    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER, "kamdocs.yaml": config})
+    if logo:
+        (tmp_path / "templates/logo.png").write_bytes(LOGO)
+    monkeypatch.chdir(tmp_path)
+    result = run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out")
+    assert result.exit_code == 0, result.output
+    [html] = (tmp_path / "out").glob("*.html")
+    page = html.read_text("utf-8")
+    if header is None:
+        assert '<main class="proposal">\n<h1' in page
+    else:
+        assert f'<main class="proposal">\n<header class="supplier">{header}</header>\n<h1' in page

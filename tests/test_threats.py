@@ -185,6 +185,17 @@ def test_stylesheet_linked_from_outside_the_templates_folder_is_refused(ws: Path
     assert not (ws / "out").exists()
 
 
+def test_logo_linked_from_outside_the_templates_folder_is_refused(ws: Path) -> None:
+    # The logo goes into the page as a data URI: a link would copy another file into it.
+    symlink(ws / "templates/logo.png", ws / "kamdocs.yaml")
+    result = run("render", "dossiers/acme.yaml", "-f", "md,html", "-o", "out")
+    assert refused(result) == [
+        "templates/logo.png:1: links to a file outside the templates folder; "
+        "copy the logo in instead"
+    ]
+    assert not (ws / "out").exists()
+
+
 def test_reference_docx_linked_from_outside_the_templates_folder_is_refused(ws: Path) -> None:
     reference = ws / "templates/reference.docx"
     reference.rename(ws / "brand.docx")
