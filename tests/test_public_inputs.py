@@ -504,3 +504,22 @@ def test_a_bulgarian_proposal_knows_a_private_date_in_its_own_forms(ws: Path) ->
         f"in {SLUG}.md through offer.summary; private data must never reach the client "
         "(remove it from offer.summary)"
     )
+
+
+def test_a_private_date_on_the_issue_date_no_dossier_field_gives_is_named_as_such(
+    ws: Path,
+) -> None:
+    # No offer.issued: the proposal is issued on the build date, which it prints. (The offer
+    # comes after the members: removing its line moves no line of theirs.)
+    start = hometown(ws, "2026-11-27")
+    path = ws / "dossiers/acme.yaml"
+    path.write_text(path.read_text("utf-8").replace("  issued: 2026-11-26\n", ""), "utf-8")
+    workspace = find_workspace(ws)
+    on = dt.date(2026, 11, 27)
+    checked = app.validate(workspace, [Path("dossiers/acme.yaml")], on)
+    written = app.render(workspace, [Path("dossiers/acme.yaml")], ("md",), ws / "out", on)
+    expected = [
+        f"{start}this private value is also public in the issue date; the guard cannot protect it"
+    ]
+    assert [str(p) for p in checked.warnings] == expected
+    assert [str(p) for p in written.warnings] == expected
