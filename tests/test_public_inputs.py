@@ -523,3 +523,79 @@ def test_a_private_date_on_the_issue_date_no_dossier_field_gives_is_named_as_suc
     ]
     assert [str(p) for p in checked.warnings] == expected
     assert [str(p) for p in written.warnings] == expected
+
+
+# --- which input a warning names, when a value is part of a word in one and whole in another ------
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Xzorblax", "_zorblax", "zorblax_", "Zorblax2"],
+    ids=["letter-before", "underscore-before", "underscore-after", "digit-after"],
+)
+def test_the_warning_names_the_input_that_holds_the_value_whole(ws: Path, title: str) -> None:
+    # The title holds "zorblax" inside a word only; the text holds it whole.
+    words = f"""
+- id: aaa-words
+  kind: benefit
+  title: {{en: "{title}"}}
+  text: {{en: "Zorblax"}}
+"""
+    build_file_tree(ws, {"templates/arguments/main.yaml": ARGUMENTS + words})
+    start = hometown(ws, "Zorblax")
+    expected = [
+        f"{start}this private value is also public in {ARGS} [aaa-words].text.en; "
+        "the guard cannot protect it"
+    ]
+    assert warnings(ws) == (expected, expected)
+
+
+def test_a_link_target_in_the_reference_docx_rels_is_public(ws: Path) -> None:
+    reference = ws / "templates/reference.docx"
+    with zipfile.ZipFile(reference) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    rels = sorted(n for n in parts if re.match(r"word/_rels/header\d*\.xml\.rels$", n))[0]
+    link = (
+        '<Relationship Id="rIdKamdocsTest" TargetMode="External" Target="https://zorblax.example/" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"/>'
+    )
+    parts[rels] = parts[rels].replace(b"</Relationships>", link.encode() + b"</Relationships>")
+    with zipfile.ZipFile(reference, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    start = hometown(ws, "zorblax.example")
+    expected = [
+        f"{start}this private value is also public in templates/reference.docx ({rels}); "
+        "the guard cannot protect it"
+    ]
+    assert warnings(ws) == (expected, expected)
+
+
+def test_only_printed_fields_of_the_dossier_are_public_inputs(ws: Path) -> None:
+    # The client's name and industry, each member's name and position, the team, the dossier's
+    # own texts, its numbers and dates: not a member's role, persona, e-mail or priorities,
+    # nor a yes/no answer or a field left empty.
+    from kamdocs import privacy  # noqa: PLC0415
+    from kamdocs.dossier import load_dossier  # noqa: PLC0415
+    from kamdocs.library import load_library  # noqa: PLC0415
+
+    library = load_library(ws / "templates")
+    loaded = load_dossier(ws / "dossiers/acme.yaml", library, dt.date(2026, 11, 26))
+    named = [where for where, _, _ in privacy._dossier_inputs(loaded)]
+    assert [w for w in named if w.startswith("dmu")] == [
+        "dmu[0].name",
+        "dmu[0].position",
+        "dmu[1].name",
+        "dmu[1].position",
+    ]
+    assert "team[0].lead" not in named and "team[0].name" in named
+
+
+def test_a_reference_s_id_and_flags_are_no_public_input(ws: Path) -> None:
+    from kamdocs import privacy  # noqa: PLC0415
+    from kamdocs.library import _load_library  # noqa: PLC0415
+
+    named = [where for where, _, _ in privacy._read_inputs(_load_library(ws / "templates")).items]
+    of_references = [w for w in named if w.startswith(REFS)]
+    assert f"{REFS} [big-retail].recommender.name" in of_references
+    assert not [w for w in of_references if w.endswith((".id", ".significant", ".consent"))]
