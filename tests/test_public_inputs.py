@@ -333,6 +333,11 @@ ARGS = "templates/arguments/main.yaml"
 REFS = "templates/references.yaml"
 
 
+def public(start: str, where: str) -> list[str]:
+    """The one warning of a private value that is public in ``where``, after ``start``."""
+    return [f"{start}this private value is also public in {where}; the guard cannot protect it"]
+
+
 def hometown(ws: Path, value: str, industry: str = "logistics") -> str:
     """Ivan's private hometown set to ``value`` (YAML text as written); the warning's start."""
     text = DOSSIER.replace("  industry: logistics\n", f"  industry: {industry}\n", 1)
@@ -383,9 +388,7 @@ def test_each_public_input_is_named_where_the_value_is_public(
     # the dossier's printed fields: a private value in it is a warning naming that input, and
     # the proposal is written (a value left out of the public inputs would stop the render).
     start = hometown(ws, value, industry="retail" if value == "retail" else "logistics")
-    expected = [
-        f"{start}this private value is also public in {public_in}; the guard cannot protect it"
-    ]
+    expected = public(start, public_in)
     assert warnings(ws) == (expected, expected)
 
 
@@ -406,9 +409,7 @@ def test_the_supplier_s_name_and_website_are_public(
     # The supplier's only text, the value whole: the value's words are all the input's words.
     build_file_tree(ws, {"kamdocs.yaml": kamdocs_yaml})
     start = hometown(ws, value)
-    expected = [
-        f"{start}this private value is also public in {public_in}; the guard cannot protect it"
-    ]
+    expected = public(start, public_in)
     assert warnings(ws) == (expected, expected)
 
 
@@ -434,10 +435,7 @@ def test_a_whole_occurrence_between_partial_ones_is_found(ws: Path) -> None:
     # nowhere else: the search goes on past the first partial one, occurrence by occurrence.
     build_file_tree(ws, {"templates/arguments/main.yaml": ARGUMENTS + LOOKS_PUBLIC})
     start = hometown(ws, "Zorblax")
-    expected = [
-        f"{start}this private value is also public in {ARGS} [aaa-words].text.en; "
-        "the guard cannot protect it"
-    ]
+    expected = public(start, f"{ARGS} [aaa-words].text.en")
     assert warnings(ws) == (expected, expected)
 
 
@@ -518,9 +516,7 @@ def test_a_private_date_on_the_issue_date_no_dossier_field_gives_is_named_as_suc
     on = dt.date(2026, 11, 27)
     checked = app.validate(workspace, [Path("dossiers/acme.yaml")], on)
     written = app.render(workspace, [Path("dossiers/acme.yaml")], ("md",), ws / "out", on)
-    expected = [
-        f"{start}this private value is also public in the issue date; the guard cannot protect it"
-    ]
+    expected = public(start, "the issue date")
     assert [str(p) for p in checked.warnings] == expected
     assert [str(p) for p in written.warnings] == expected
 
@@ -543,10 +539,7 @@ def test_the_warning_names_the_input_that_holds_the_value_whole(ws: Path, title:
 """
     build_file_tree(ws, {"templates/arguments/main.yaml": ARGUMENTS + words})
     start = hometown(ws, "Zorblax")
-    expected = [
-        f"{start}this private value is also public in {ARGS} [aaa-words].text.en; "
-        "the guard cannot protect it"
-    ]
+    expected = public(start, f"{ARGS} [aaa-words].text.en")
     assert warnings(ws) == (expected, expected)
 
 
@@ -564,10 +557,7 @@ def test_a_link_target_in_the_reference_docx_rels_is_public(ws: Path) -> None:
         for name, data in parts.items():
             package.writestr(name, data)
     start = hometown(ws, "zorblax.example")
-    expected = [
-        f"{start}this private value is also public in templates/reference.docx ({rels}); "
-        "the guard cannot protect it"
-    ]
+    expected = public(start, f"templates/reference.docx ({rels})")
     assert warnings(ws) == (expected, expected)
 
 
