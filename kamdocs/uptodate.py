@@ -31,7 +31,6 @@ MANIFEST = "manifest.json"
 CHUNK = 1 << 20  # bytes read at a time when hashing a templates file
 # The name of every file a build or render writes but the manifest.
 OUTPUT_NAME = rf"{SLUG_PATTERN.strip('^$')}\.(?:md|docx|html|pdf)"
-VCS = frozenset({".git", ".hg", ".svn"})
 # The libraries whose versions can change a proposal's bytes (module, its version attribute):
 # those running, which is what counts, and cheaper to ask than the installed metadata.
 SHAPING = (
@@ -72,7 +71,7 @@ def fingerprint(templates: Path, formats: tuple[str, ...], settings: dict[str, s
     part("python", f"{sys.version}\0{zlib.ZLIB_RUNTIME_VERSION}".encode())
     part("versions", "\0".join(_versions()).encode())
     part("code", stored.code_digest())  # every .py file of kamdocs, hashed once per process
-    for name, path in _tree(templates):
+    for name, path in stored.tree(templates):  # the files the library key hashes too
         file_part(f"templates/{name}", path)
     part("formats", ",".join(formats).encode())
     for key in sorted(settings):
@@ -86,19 +85,6 @@ def _versions() -> Iterator[str]:
     yield f"kamdocs {kamdocs.version()}"
     for module, attribute in SHAPING:
         yield f"{module} {getattr(importlib.import_module(module), attribute)}"
-
-
-def _files(folder: Path, pattern: str) -> list[Path]:
-    return sorted(folder.rglob(pattern), key=lambda p: p.relative_to(folder).as_posix())
-
-
-def _tree(folder: Path) -> Iterator[tuple[str, Path]]:
-    """Every file under ``folder``, by relative name, in a fixed order; not the metadata of a
-    version control system (a templates folder may be a repository of its own)."""
-    for path in _files(folder, "*"):
-        name = path.relative_to(folder).as_posix()
-        if path.is_file() and not VCS.intersection(name.split("/")):
-            yield name, path
 
 
 @dataclass(frozen=True)
