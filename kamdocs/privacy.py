@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from kamdocs import formatting
 from kamdocs.dossier import Dossier
@@ -128,10 +128,7 @@ class Guard:
         return self.find(_visible(markup)) or self.find(_separated(markup))
 
 
-T = TypeVar("T")
-
-
-def _when_repeated(func: Callable[[str], T]) -> Callable[[str], T]:
+def _when_repeated(func: Callable[[str], str]) -> Callable[[str], str]:
     """``func`` with its result kept for texts seen before, and only for those.
 
     The static parts of a DOCX (and the stylesheet in every HTML page) are the same text in
@@ -141,7 +138,7 @@ def _when_repeated(func: Callable[[str], T]) -> Callable[[str], T]:
     cached = lru_cache(maxsize=64)(func)
     seen: dict[int, None] = {}
 
-    def wrapper(text: str) -> T:
+    def wrapper(text: str) -> str:
         if len(text) > CACHE_LIMIT:
             return func(text)
         key = hash(text)
