@@ -226,7 +226,7 @@ def render(
     """
     from kamdocs import uptodate
     from kamdocs.build import Job, outcomes
-    from kamdocs.output import Batch
+    from kamdocs.output import Batch, keep_hashes, recall_hashes
     from kamdocs.render.content import check_template
 
     pdf = None
@@ -257,6 +257,7 @@ def render(
         settings["libreoffice"] = pdf.version_key(program)
     inputs = uptodate.fingerprint(workspace.templates, formats, settings)
     if manifest and not force:
+        recall_hashes(out)  # what the last build hashed: files unchanged since are not read
         standing = _standing(files, out, formats, uptodate.earlier(out, inputs), job)
     if not manifest and uptodate.foreign(out):
         raise OutputError(
@@ -329,6 +330,9 @@ def render(
         warned = {d: found for d, found in warned.items() if found and d in dossiers}
         batch.add_chunks("manifest.json", _manifest(listed, today, formats, inputs, warned))
         outputs = [(n, d) for n, d in batch.commit() if manifest or n != "manifest.json"]
+    if standing:  # for the next build into this folder: what this one found unchanged
+        kept_names = (name for result in standing.values() for name, _ in result.kept)
+        keep_hashes(out, [*files, *(os.path.join(out, name) for name in kept_names)])
     return Written(out, outputs, len(slugs), kept, removed=batch.removed, warnings=warnings)
 
 

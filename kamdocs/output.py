@@ -271,19 +271,25 @@ def sha256_of(path: Path) -> str | None:
 # What sha256_of read: path -> the file's identity and times, its sha256, when it was read.
 _hashed: dict[str, tuple[tuple[int, ...], str, float]] = {}
 RACY = 2.0  # seconds: a file changed this close to its reading is read again, whatever its times
+# What an earlier build recorded of the same (see recall_hashes): path -> the same, as JSON.
+_recorded: dict[str, list] = {}
+
+
+SIGNED = 5  # numbers in a signature
 
 
 def _signature(st: os.stat_result) -> tuple[int, ...]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def sha256_again(path: Path) -> str | None:
+def sha256_again(path: str | Path) -> str | None:
     """``sha256_of(path)``, without reading the file again when this process read it before and
     it cannot have changed since: the same file (device, inode), size and times, its last
     change (ctime, which no program can set back) well before that reading. A change after the
     reading would have moved ctime to the time of the change; one in the same clock tick as the
     reading would not, so a file changed within ``RACY`` seconds of it is read again."""
-    known = _hashed.get(os.fspath(path))
+    name = os.fspath(path)
+    known = _hashed.get(name) or (_from_record(name) if _recorded else None)
     if known is not None:
         signature, digest, read_at = known
         try:
@@ -295,8 +301,54 @@ def sha256_again(path: Path) -> str | None:
             and _signature(st) == signature
             and st.st_ctime_ns / 1e9 < read_at - RACY
         ):
+            _hashed[name] = known
             return digest
     return sha256_of(path)
+
+
+def recall_hashes(out: Path) -> None:
+    """Let ``sha256_again`` trust what an earlier build into ``out`` hashed, so that a build
+    that changed little does not read every dossier and output again. The record is kept in the
+    user's cache folder (``stored``), one per output folder and current folder; each entry is
+    judged by the file's identity and times as ``sha256_again`` judges its own, so an outdated
+    record costs only a reading, and one that cannot be read only means reading every file."""
+    from kamdocs import stored  # noqa: PLC0415
+
+    found = stored.recalled("hashes", _record_key(out))
+    _recorded.clear()
+    if isinstance(found, dict):
+        _recorded.update(found)
+
+
+def _from_record(name: str) -> tuple[tuple[int, ...], str, float] | None:
+    """An entry of the recalled record, as ``_hashed`` holds it; ``None`` if it is not one."""
+    try:
+        signature, digest, read_at = _recorded[name]
+        known = (tuple(int(n) for n in signature), str(digest), float(read_at))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return known if len(known[0]) == SIGNED else None
+
+
+def keep_hashes(out: Path, paths: Iterable[str | Path]) -> None:
+    """Record, for the next build into ``out``, what this process hashed or trusted of ``paths``
+    (the dossiers, and the outputs it kept: one it wrote was never read); nothing is written
+    when the record already says the same."""
+    from kamdocs import stored  # noqa: PLC0415
+
+    record = {}
+    for path in map(os.fspath, paths):
+        known = _hashed.get(path)
+        if known is not None:
+            record[path] = [list(known[0]), known[1], known[2]]
+    if record != _recorded:
+        stored.keep("hashes", _record_key(out), record)
+
+
+def _record_key(out: Path) -> str:
+    # Relative names in the record mean what they meant from the same current folder only.
+    where = f"{Path.cwd()}\0{out.resolve()}"
+    return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # The temporary files a batch makes: ".<name>.<pid>.<n>.tmp" and ".<name>.<pid>.<n>.bak.tmp".

@@ -7,7 +7,8 @@ same cache folder as the compiled templates (``templating._code_cache``) and und
 rules: only in folders created private to the user and owned by them, an entry used only when
 it is a regular file owned by the user and writable by nobody else (a pickle, like cached code,
 runs when it is loaded), any failure to read or write it meaning only that the work is done as
-before. ``KAMDOCS_CACHE_DIR=off`` turns it off with the code cache.
+before. ``KAMDOCS_CACHE_DIR=off`` turns it off with the code cache. What is only data (what a
+build hashed, ``output.keep_hashes``) is kept as JSON, under the same rules (``keep``).
 
 An entry is keyed by everything the result depends on: every file of the templates folder
 (names and bytes), the folder as given and the current folder (the locations in messages are
@@ -112,7 +113,35 @@ def remembered(kind: str, key: str, make: Callable[[], T]) -> T:
     return value
 
 
-def _read(path: Path) -> Any:
+def recalled(kind: str, key: str) -> Any:
+    """What ``keep`` stored under ``kind`` and ``key`` (plain JSON data: a record, not code),
+    or ``None``."""
+    import json  # noqa: PLC0415
+
+    folder = _folder(kind)
+    if folder is None:
+        return None
+    data = _entry(folder / key)
+    try:
+        return None if data is None else json.loads(data)
+    except ValueError:
+        return None
+
+
+def keep(kind: str, key: str, value: Any) -> None:
+    """Store ``value`` (JSON data) for ``recalled``; a failure to write stores nothing."""
+    import json  # noqa: PLC0415
+
+    from kamdocs.templating import _store  # noqa: PLC0415
+
+    folder = _folder(kind)
+    if folder is not None:
+        _store(folder / key, json.dumps(value, separators=(",", ":")).encode())
+
+
+def _entry(path: Path) -> bytes | None:
+    """The bytes of a cache entry that may be trusted: a regular file that only its owner, this
+    user, can write."""
     from kamdocs.templating import _private  # noqa: PLC0415
 
     try:
@@ -120,6 +149,14 @@ def _read(path: Path) -> Any:
             st = os.fstat(entry.fileno())
             if not (stat.S_ISREG(st.st_mode) and _private(st)):
                 return None
-            return pickle.loads(entry.read())  # noqa: S301 - a private entry, written by us
+            return entry.read()
+    except OSError:
+        return None
+
+
+def _read(path: Path) -> Any:
+    data = _entry(path)
+    try:
+        return None if data is None else pickle.loads(data)  # noqa: S301 - private, written by us
     except Exception:  # noqa: BLE001 - a damaged entry is only a miss
         return None

@@ -24,7 +24,7 @@ from pathlib import Path
 import kamdocs
 from kamdocs import stored
 from kamdocs.errors import Problem
-from kamdocs.output import sha256_of
+from kamdocs.output import sha256_again
 from kamdocs.slug import SLUG_PATTERN
 
 MANIFEST = "manifest.json"
@@ -200,6 +200,9 @@ def still_current(
         extensions.append(extension)
     if len(stems) != 1 or sorted(extensions) != sorted(formats):
         return False
-    if sha256_of(path) != recorded.dossier_sha256:
+    if sha256_again(path) != recorded.dossier_sha256:
         return False
-    return all(sha256_of(out / name) == digest for name, digest in recorded.outputs)
+    folder = os.fspath(out)
+    return all(
+        sha256_again(os.path.join(folder, name)) == digest for name, digest in recorded.outputs
+    )
