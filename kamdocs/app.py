@@ -22,7 +22,6 @@ from kamdocs.workspace import Workspace, build_date, dossier_files
 
 if TYPE_CHECKING:
     from kamdocs.build import Job, Outcome
-    from kamdocs.output import Batch
     from kamdocs.portfolio import Portfolio
     from kamdocs.tailor import Plan
     from kamdocs.uptodate import Listed, Recorded
@@ -266,7 +265,10 @@ def render(
         )
     before_inputs, before = uptodate.listed(out)
     slugs: dict[str, str] = {}
-    sources: dict[str, tuple[str, str]] = {}  # output name -> dossier path, its sha256
+    # Output name -> its sha256, the dossier it came from and that dossier's sha256: this run's
+    # files as the manifest lists them (a PDF's until it is converted, without its sha256).
+    listed: dict[str, tuple[str, str, str]] = {}
+    converting: dict[str, tuple[str, str]] = {}
     warned: dict[str, list[Problem]] = {}  # dossier path -> its warnings, kept in the manifest
     fresh = outcomes(job, [path for path in files if path not in standing])
     ordered = (standing.get(path) or next(fresh) for path in files)
@@ -301,30 +303,31 @@ def render(
                     docx = f"{result.slug}.docx"
                     data = documents[docx] if "docx" in formats else documents.pop(docx)
                     converter.add(result.slug, data)
-                    sources[f"{result.slug}.pdf"] = (result.path, result.dossier_sha256)
+                    converting[f"{result.slug}.pdf"] = (result.path, result.dossier_sha256)
                 for name, data in documents.items():
-                    batch.add(name, data)
-                    sources[name] = (result.path, result.dossier_sha256)
+                    listed[name] = (batch.add(name, data), result.path, result.dossier_sha256)
                 for name, digest in result.kept:
                     batch.keep(name, digest)
-                    sources[name] = (result.path, result.dossier_sha256)
-                warned[result.path] = [p for p in result.problems if p.is_warning]
+                    listed[name] = (digest, result.path, result.dossier_sha256)
+                if found := [p for p in result.problems if p.is_warning]:
+                    warned[result.path] = found
         warnings = raise_if(problems, strict)
         if pdf is not None:
             for name, data in converter.convert():
-                batch.add(name, data)
-        kept = len(batch.kept)
-        listed = _listing(batch, sources)
+                listed[name] = (batch.add(name, data), *converting[name])
+        kept, own = len(batch.kept), len(listed)
         if manifest:
             for name, entry in sorted(before.items()):
                 if name not in listed:
                     batch.remove(name, entry.sha256)  # a dossier deleted, a format dropped
         else:  # a render: the folder's other files stay listed as they were
+            rendered = {entry[1] for entry in listed.values()}  # their warnings are this run's
             for name, entry in before.items():
                 listed.setdefault(name, (entry.sha256, entry.dossier, entry.dossier_sha256))
             for dossier, found in uptodate.warnings_in(out).items():
-                warned.setdefault(dossier, found)
-            if before_inputs != inputs and len(listed) > len(sources):
+                if dossier not in rendered:
+                    warned.setdefault(dossier, found)
+            if before_inputs != inputs and len(listed) > own:
                 inputs = None  # files of other runs with other inputs: none counts as up to date
         dossiers = {entry[1] for entry in listed.values()}
         warned = {d: found for d, found in warned.items() if found and d in dossiers}
@@ -411,15 +414,6 @@ def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
         return load_dossier(result.path, job.library, job.today, job.valid_days, job.locale).slug_at
     except InputError:  # changed since it was found up to date: the file name is all we know
         return 1, "client"
-
-
-def _listing(batch: Batch, sources: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str, str]]:
-    """Output name -> its sha256, its dossier and the dossier's sha256, for this run's files."""
-    return {
-        name: (digest, *sources[name])
-        for name, digest in batch.staged + batch.kept
-        if name in sources
-    }
 
 
 def _manifest(

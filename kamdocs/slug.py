@@ -21,7 +21,7 @@ _CYRILLIC = {
 _TABLE = str.maketrans(_CYRILLIC | {"ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "œ": "oe"})
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # the names of one dossier, asked for again and again
 def slugify(text: str) -> str:
     """``Балкан Транс ЕООД`` -> ``balkan-trans-eood``; empty when nothing is left."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_TABLE)

@@ -278,29 +278,21 @@ _NAMES = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)
 
 @settings(max_examples=60, deadline=None)
 @given(
-    files=st.dictionaries(_NAMES, st.tuples(_NAMES, _NAMES, _NAMES, st.booleans()), max_size=6),
+    files=st.dictionaries(_NAMES, st.tuples(_NAMES, _NAMES, _NAMES), max_size=6),
     formats=st.lists(st.sampled_from(["md", "docx", "html"]), min_size=1, unique=True),
     inputs=_NAMES,
 )
 def test_manifest_is_what_json_dumps_writes(
-    files: dict[str, tuple[str, str, str, bool]], formats: list[str], inputs: str
+    files: dict[str, tuple[str, str, str]], formats: list[str], inputs: str
 ) -> None:
-    from types import SimpleNamespace
-
     from kamdocs import app, version
 
-    batch = SimpleNamespace(
-        staged=[(name, digest) for name, (digest, _, _, kept) in files.items() if not kept],
-        kept=[(name, digest) for name, (digest, _, _, kept) in files.items() if kept],
-    )
-    sources = {name: (source, sha) for name, (_, source, sha, _) in files.items()}
     date = dt.date(2026, 11, 26)
-    listed = app._listing(batch, sources)
-    streamed = b"".join(app._manifest(listed, date, tuple(formats), inputs))
+    streamed = b"".join(app._manifest(files, date, tuple(formats), inputs))
     outputs = sorted(
         (
             {"path": n, "sha256": d, "dossier": s, "dossier_sha256": sha}
-            for n, (d, s, sha, _) in files.items()
+            for n, (d, s, sha) in files.items()
         ),
         key=lambda o: o["path"],
     )

@@ -100,6 +100,18 @@ def test_a_render_keeps_the_warnings_of_the_other_dossiers(ws: Path) -> None:
     assert run(*BUILD).stderr == WARNING
 
 
+def test_a_dossier_fixed_and_rendered_on_its_own_warns_no_more(ws: Path) -> None:
+    """``render`` keeps the manifest's warnings of the dossiers it did not render, not those of
+    the one it did."""
+    assert run(*BUILD).exit_code == 0
+    (ws / "dossiers/acme.yaml").write_text(DOSSIER, encoding="utf-8")
+    fixed = run("render", "dossiers/acme.yaml", *BUILD[1:])
+    assert fixed.exit_code == 0, fixed.output
+    assert fixed.stderr == ""
+    assert "warnings" not in json.loads((ws / "out/manifest.json").read_bytes())
+    assert run(*BUILD).stderr == ""
+
+
 @pytest.mark.parametrize(
     "damage",
     [
