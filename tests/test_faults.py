@@ -118,6 +118,31 @@ def test_disk_full_on_the_nth_file_of_a_parallel_build(
 
 
 @pytest.mark.parametrize("error", [ENOSPC, EIO], ids=["ENOSPC", "EIO"])
+def test_a_staged_file_that_cannot_be_flushed_stops_the_build(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, error: OSError
+) -> None:
+    """Files are flushed while the next ones are written; a flush that fails (a disk that
+    fills up only when the data is allocated, a failing disk) still stops the build before
+    anything is put in place, and names its file."""
+    before = snapshot(ws / "out")
+    flushed: list[str] = []
+    real = output._flush
+
+    def flush(fd: int) -> None:
+        flushed.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        if len(flushed) == 40:
+            raise error
+        real(fd)
+
+    monkeypatch.setattr(output, "_flush", flush)
+    stderr = failed(run("build", *ALL, "-o", "out", "--date", SECOND))
+    name = flushed[39].lstrip(".").split(f".{os.getpid()}.")[0]
+    assert stderr == f"out/{name}: cannot write: {error.strerror}\n"
+    assert len(flushed) == 40  # none flushed after the failure
+    assert snapshot(ws / "out") == before  # nothing changed, no temporary file left
+
+
+@pytest.mark.parametrize("error", [ENOSPC, EIO], ids=["ENOSPC", "EIO"])
 def test_a_rename_failing_partway_through_commit_changes_nothing(
     ws: Path, monkeypatch: pytest.MonkeyPatch, error: OSError
 ) -> None:
