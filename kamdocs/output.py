@@ -273,6 +273,7 @@ _hashed: dict[str, tuple[tuple[int, ...], str, float]] = {}
 RACY = 2.0  # seconds: a file changed this close to its reading is read again, whatever its times
 # What an earlier build recorded of the same (see recall_hashes): path -> the same, as JSON.
 _recorded: dict[str, list] = {}
+RECORDS = 32  # output folders whose record is kept; the least recently built into go first
 
 
 SIGNED = 5  # numbers in a signature
@@ -342,7 +343,9 @@ def keep_hashes(out: Path, paths: Iterable[str | Path]) -> None:
         if known is not None:
             record[path] = [list(known[0]), known[1], known[2]]
     if record != _recorded:
-        stored.keep("hashes", _record_key(out), record)
+        stored.keep("hashes", _record_key(out), record, at_most=RECORDS)
+    else:
+        stored.used("hashes", _record_key(out))
 
 
 def _record_key(out: Path) -> str:

@@ -18,6 +18,7 @@ result. Any change to any of them makes a new key; an old entry is never read ag
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -128,15 +129,40 @@ def recalled(kind: str, key: str) -> Any:
         return None
 
 
-def keep(kind: str, key: str, value: Any) -> None:
-    """Store ``value`` (JSON data) for ``recalled``; a failure to write stores nothing."""
+def keep(kind: str, key: str, value: Any, at_most: int | None = None) -> None:
+    """Store ``value`` (JSON data) for ``recalled``; a failure to write stores nothing. With
+    ``at_most``, the entries of ``kind`` used least recently beyond that many are removed (one
+    per output folder ever built into, temporary ones included, would otherwise pile up)."""
     import json  # noqa: PLC0415
 
     from kamdocs.templating import _store  # noqa: PLC0415
 
     folder = _folder(kind)
+    if folder is None:
+        return
+    _store(folder / key, json.dumps(value, separators=(",", ":")).encode())
+    if at_most is not None:
+        _prune(folder, at_most)
+
+
+def used(kind: str, key: str) -> None:
+    """Mark the entry as used now (``keep``'s ``at_most`` removes the least recently used)."""
+    folder = _folder(kind)
     if folder is not None:
-        _store(folder / key, json.dumps(value, separators=(",", ":")).encode())
+        with contextlib.suppress(OSError):
+            os.utime(folder / key)
+
+
+def _prune(folder: Path, at_most: int) -> None:
+    entries = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and not entry.name.startswith("."):
+                    entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+    for _, path in sorted(entries, reverse=True)[at_most:]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _entry(path: Path) -> bytes | None:

@@ -165,3 +165,26 @@ def test_no_record_without_a_cache(
     assert len(seen) == COUNT * 2
     assert not (tmp_path / "xdg").exists()
     templating._code_cache.cache_clear()
+
+
+def test_the_records_of_the_folders_built_into_least_recently_are_removed(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One record per output folder: temporary folders (a CI job's, a test's) would pile up."""
+    monkeypatch.setattr(output, "RECORDS", 3)
+    monkeypatch.setattr(output, "_hashed", {})
+    numbered_workspace(tmp_path / "ws", 1)
+    monkeypatch.chdir(tmp_path / "ws")
+    for i in range(5):
+        out = Path(f"out{i}")
+        (out / "a.md").parent.mkdir()
+        (out / "a.md").write_text(str(i))
+        output.sha256_of(out / "a.md")
+        output.keep_hashes(out, [out / "a.md"])
+        os.utime(cache / output._record_key(out), ns=(i * 10**9, i * 10**9))
+    monkeypatch.setattr(output, "_recorded", {})
+    output.recall_hashes(Path("out2"))  # built into again, nothing changed: used, so kept
+    output.keep_hashes(Path("out2"), [Path("out2/a.md")])
+    output.keep_hashes(Path("out5"), [])  # a new record: the oldest go
+    kept = {p.name for p in cache.iterdir()}
+    assert kept == {output._record_key(Path(f"out{i}")) for i in (2, 4, 5)}
