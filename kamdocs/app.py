@@ -255,15 +255,17 @@ def render(
     if pdf is not None:
         settings["libreoffice"] = pdf.version_key(program)
     inputs = uptodate.fingerprint(workspace.templates, formats, settings)
+    previous = uptodate.manifest_in(out)  # parsed once: a large one takes a while
     if manifest and not force:
         recall_hashes(out)  # what the last build hashed: files unchanged since are not read
-        standing = _standing(files, out, formats, uptodate.earlier(out, inputs), job)
+        standing = _standing(files, out, formats, uptodate.earlier(out, inputs, previous), job)
     if not manifest and uptodate.foreign(out):
         raise OutputError(
             f"{out / uptodate.MANIFEST}: not a kamdocs manifest, and kamdocs keeps its own "
             "manifest.json in the output folder: choose another folder with -o"
         )
-    before_inputs, before = uptodate.listed(out)
+    before_inputs, before = uptodate.listed(out, previous)
+    del previous  # its parsed entries are not kept through the build
     slugs: dict[str, str] = {}
     # Output name -> its sha256, the dossier it came from and that dossier's sha256: this run's
     # files as the manifest lists them (a PDF's until it is converted, without its sha256).

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import kamdocs
 from kamdocs import stored
@@ -96,12 +97,25 @@ class Listed:
     dossier_sha256: str
 
 
-def listed(out: Path) -> tuple[str | None, dict[str, Listed]]:
+_UNREAD = object()
+
+
+def manifest_in(out: Path) -> Any:
+    """The parsed ``manifest.json`` in ``out``, for ``listed`` and ``earlier`` to share (a build
+    asks both, and a large manifest takes a while to parse); ``None`` when it cannot be read."""
+    try:
+        return json.loads((out / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def listed(out: Path, data: Any = _UNREAD) -> tuple[str | None, dict[str, Listed]]:
     """The fingerprint and the outputs the manifest in ``out`` lists, whoever wrote it (a build
     or a render); only names a build or render writes, ``<slug>.<format>`` in ``out`` itself.
-    Nothing when there is no manifest or it cannot be read."""
+    Nothing when there is no manifest or it cannot be read. ``data``: ``manifest_in(out)``."""
     try:
-        data = json.loads((out / MANIFEST).read_bytes())
+        if data is _UNREAD:
+            data = json.loads((out / MANIFEST).read_bytes())
         inputs = data.get("inputs")
         found = {}
         for entry in data["outputs"]:
@@ -130,11 +144,13 @@ def foreign(out: Path) -> bool:
     )
 
 
-def earlier(out: Path, fingerprint_: str) -> dict[str, Recorded]:
+def earlier(out: Path, fingerprint_: str, data: Any = _UNREAD) -> dict[str, Recorded]:
     """Dossier path -> what the manifest in ``out`` records for it; empty unless that manifest
-    was written by a build with the same fingerprint (or cannot be read)."""
+    was written by a build with the same fingerprint (or cannot be read). ``data``:
+    ``manifest_in(out)``."""
     try:
-        data = json.loads((out / MANIFEST).read_bytes())
+        if data is _UNREAD:
+            data = json.loads((out / MANIFEST).read_bytes())
         if not isinstance(data, dict) or data.get("inputs") != fingerprint_:
             return {}
         found: dict[str, dict[str, object]] = {}
