@@ -17,6 +17,27 @@ import click
 # Heavy modules (python-docx, Babel, Jinja) are imported inside the commands, so that
 # `kamdocs --help` stays fast.
 
+
+def _no_pydantic_plugins() -> None:
+    """Run pydantic without plugins in the ``kamdocs`` command.
+
+    Before it builds its first validator, pydantic looks for plugins among the entry points of
+    every installed package, and importing ``importlib.metadata`` for that (with ``email``,
+    ``zipfile`` and ``csv``) costs a single render 15-30 ms, a tenth of it. kamdocs uses no
+    plugin, so the command gives pydantic a loader that finds none, as
+    ``PYDANTIC_DISABLE_PLUGINS=__all__`` would. Only in this process, only before pydantic
+    loaded its own (a program that imports kamdocs as a library keeps its plugins), and only
+    while pydantic asks its loader module for ``get_plugins`` (``tests/test_render_imports.py``
+    fails when it stops asking).
+    """
+    name = "pydantic.plugin._loader"
+    if name not in sys.modules:
+        import types  # noqa: PLC0415
+
+        loader = types.ModuleType(name, "No pydantic plugins in the kamdocs command.")
+        loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+        sys.modules[name] = loader
+
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
@@ -131,6 +152,7 @@ def _warn(warnings: list[Any]) -> None:
 @click.version_option(package_name="kamdocs", prog_name="kamdocs", message="%(prog)s %(version)s")
 def main() -> None:
     """Tailored key-account proposals from YAML dossiers, as DOCX, Markdown and HTML."""
+    _no_pydantic_plugins()
 
 
 @main.command()

@@ -60,6 +60,35 @@ def test_a_render_imports_only_what_its_formats_need(ws: Path, formats: str) -> 
         assert "kamdocs.render.docx" in modules  # the probe sees what the command imported
 
 
+def test_a_render_looks_for_no_pydantic_plugin(ws: Path) -> None:
+    """pydantic's search for plugins imports ``importlib.metadata``: a tenth of a render."""
+    modules = imported(ws, "render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
+    assert "pydantic" in modules  # the dossier was validated
+    assert heavy(modules, {"importlib.metadata", "email"}) == set()
+
+
+def test_pydantic_still_asks_the_loader_the_command_replaces() -> None:
+    """The command's loader is only used while pydantic imports ``get_plugins`` from
+    ``pydantic.plugin._loader`` when it builds a validator; should that move, this fails."""
+    import inspect
+
+    from pydantic.plugin import _schema_validator
+
+    source = inspect.getsource(_schema_validator.create_schema_validator)
+    assert "from ._loader import get_plugins" in source
+
+
+def test_a_program_that_imports_kamdocs_keeps_its_pydantic_plugins(ws: Path) -> None:
+    probe = (
+        "import sys, kamdocs.app, kamdocs.cli, pydantic.plugin._loader as loader;"
+        "print(type(loader.get_plugins).__name__, getattr(loader, '__file__', None) is not None)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ws, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.split() == ["function", "True"]
+
+
 def test_help_imports_no_model_template_or_markdown(ws: Path) -> None:
     modules = imported(ws, "--help")
     assert heavy(modules, {"pydantic", "jinja2", "markdown", "babel", "yaml", "lxml"}) == set()
