@@ -6,7 +6,6 @@ import errno
 import marshal
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,8 @@ MD = "out/acme-logistics-ad.md"
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(templating.CACHE_ENV, str(folder))
-    templating._code_cache.cache_clear()
-    yield folder / "jinja"
-    templating._code_cache.cache_clear()
+def cache(cache_base: Path) -> Path:
+    return cache_base / "jinja"
 
 
 @pytest.fixture

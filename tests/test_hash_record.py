@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,8 @@ DATE = __import__("datetime").date(2026, 11, 26)
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(templating.CACHE_ENV, str(folder))
-    templating._code_cache.cache_clear()
-    yield folder / "hashes"
-    templating._code_cache.cache_clear()
+def cache(cache_base: Path) -> Path:
+    return cache_base / "hashes"
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,8 @@ from kamdocs.library import _load_library, load_library
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(templating.CACHE_ENV, str(folder))
-    templating._code_cache.cache_clear()
-    yield folder / "library"
-    templating._code_cache.cache_clear()
+def cache(cache_base: Path) -> Path:
+    return cache_base / "library"
 
 
 @pytest.fixture
