@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import DOSSIER, ROOT, build_file_tree, run, small_library
+from helpers import ROOT, run
 
 from kamdocs.render import pdf
 
@@ -125,30 +125,22 @@ def test_a_parallel_batch_gives_every_pdf_and_keeps_them(
     assert started == []
 
 
-def test_pdf_without_libreoffice_is_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    small_library(tmp_path)
-    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
-    monkeypatch.chdir(tmp_path)
-    empty = tmp_path / "bin"
+def test_pdf_without_libreoffice_is_an_error(ws: Path) -> None:
+    empty = ws / "bin"
     empty.mkdir()
     for command in (["render", "dossiers/acme.yaml"], ["build"]):
         result = run(*command, "-f", "md,pdf", "-o", "out", env={"PATH": str(empty)})
         assert result.exit_code == 1, result.output
         assert result.stderr == "-f pdf needs LibreOffice: install libreoffice-writer-nogui\n"
         assert result.stdout == ""
-        assert not (tmp_path / "out").exists()
+        assert not (ws / "out").exists()
 
 
 @pytest.mark.libreoffice
 @needs_libreoffice
 def test_a_conversion_over_its_time_limit_writes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small_library(tmp_path)
-    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(pdf, "START_SECONDS", 0)
     monkeypatch.setattr(pdf, "SECONDS_PER_DOCUMENT", 0)
     result = run("render", "dossiers/acme.yaml", "-f", "md,pdf", "-o", "out", "--date", DATE)
@@ -156,7 +148,7 @@ def test_a_conversion_over_its_time_limit_writes_nothing(
     assert result.stderr == (
         "LibreOffice did not convert acme-logistics-ad.docx to PDF within 0 s\n"
     )
-    assert not (tmp_path / "out").exists() or os.listdir(tmp_path / "out") == []
+    assert not (ws / "out").exists() or os.listdir(ws / "out") == []
 
 
 def test_split_spreads_the_documents_over_the_converters() -> None:

@@ -504,19 +504,14 @@ def test_each_workspace_uses_its_own_template(
         assert f"/* {marker} */" in (root / "out" / f"{SLUG}.html").read_text("utf-8"), name
 
 
-def test_a_stylesheet_edited_in_one_process_is_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    small_library(tmp_path)
-    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
-    monkeypatch.chdir(tmp_path)
-    css = tmp_path / "templates" / "proposal.css"
+def test_a_stylesheet_edited_in_one_process_is_read_again(ws: Path) -> None:
+    css = ws / "templates" / "proposal.css"
 
     def style_after(text: str, mtime_ns: int) -> str:
         css.write_text(text, encoding="utf-8")
         os.utime(css, ns=(mtime_ns, mtime_ns))
         ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
-        page = (tmp_path / "out" / f"{SLUG}.html").read_text("utf-8")
+        page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
         return page.split("<style>\n")[1].split("\n</style>")[0]
 
     assert style_after("/* one */", 10**18) == "/* one */"
@@ -532,19 +527,14 @@ def test_without_a_stylesheet_the_page_has_no_style_element(ws: Path) -> None:
     assert "</title>\n</head>\n" in page
 
 
-def test_a_logo_replaced_in_one_process_is_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    small_library(tmp_path)
-    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
-    monkeypatch.chdir(tmp_path)
-    logo = tmp_path / "templates" / "logo.png"
+def test_a_logo_replaced_in_one_process_is_read_again(ws: Path) -> None:
+    logo = ws / "templates" / "logo.png"
 
     def logo_after(data: bytes, mtime_ns: int) -> bytes:
         logo.write_bytes(data)
         os.utime(logo, ns=(mtime_ns, mtime_ns))
         ok(run("render", "dossiers/acme.yaml", "-f", "html", "-o", "out"))
-        page = (tmp_path / "out" / f"{SLUG}.html").read_text("utf-8")
+        page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
         found = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
         assert found is not None
         return base64.b64decode(found.group(1))

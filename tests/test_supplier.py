@@ -76,20 +76,15 @@ def test_html_page_has_the_logo_and_supplier_line(samples: Path, slug: str, name
     assert page.index('<header class="supplier">') < page.index("<h1")
 
 
-def test_no_supplier_leaves_no_placeholder_or_separator(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    small_library(tmp_path)
-    build_file_tree(tmp_path, {"dossiers/acme.yaml": DOSSIER})
-    monkeypatch.chdir(tmp_path)
+def test_no_supplier_leaves_no_placeholder_or_separator(ws: Path) -> None:
     result = run("render", "dossiers/acme.yaml", "-f", "docx,html", "-o", "out")
     assert result.exit_code == 0, result.output
-    [docx] = (tmp_path / "out").glob("*.docx")
+    [docx] = (ws / "out").glob("*.docx")
     with zipfile.ZipFile(docx) as z:
         assert not any(b"{supplier." in z.read(n) for n in z.namelist())
     assert part_text(docx, r"word/header\d*\.xml") == ""
     assert part_text(docx, r"word/footer\d*\.xml") == "1 / 1"
-    [html] = (tmp_path / "out").glob("*.html")
+    [html] = (ws / "out").glob("*.html")
     assert "supplier" not in html.read_text("utf-8").split("<main", 1)[1].split("<h1", 1)[0]
 
 
