@@ -258,13 +258,15 @@ def render(
     previous = uptodate.manifest_in(out)  # parsed once: a large one takes a while
     if manifest and not force:
         recall_hashes(out)  # what the last build hashed: files unchanged since are not read
-        standing = _standing(files, out, formats, uptodate.earlier(out, inputs, previous), job)
+        standing = _standing(files, out, formats, uptodate.earlier(previous, inputs), job)
     if not manifest and uptodate.foreign(out):
         raise OutputError(
             f"{out / uptodate.MANIFEST}: not a kamdocs manifest, and kamdocs keeps its own "
             "manifest.json in the output folder: choose another folder with -o"
         )
-    before_inputs, before = uptodate.listed(out, previous)
+    before_inputs, before = uptodate.listed(previous)
+    # A render keeps the warnings the manifest records of the dossiers it does not render.
+    before_warnings = {} if manifest else uptodate.warnings_in(previous)
     del previous  # its parsed entries are not kept through the build
     slugs: dict[str, str] = {}
     # Output name -> its sha256, the dossier it came from and that dossier's sha256: this run's
@@ -326,7 +328,7 @@ def render(
             rendered = {entry[1] for entry in listed.values()}  # their warnings are this run's
             for name, entry in before.items():
                 listed.setdefault(name, (entry.sha256, entry.dossier, entry.dossier_sha256))
-            for dossier, found in uptodate.warnings_in(out).items():
+            for dossier, found in before_warnings.items():
                 if dossier not in rendered:
                     warned.setdefault(dossier, found)
             if before_inputs != inputs and len(listed) > own:

@@ -97,25 +97,20 @@ class Listed:
     dossier_sha256: str
 
 
-_UNREAD = object()
-
-
 def manifest_in(out: Path) -> Any:
-    """The parsed ``manifest.json`` in ``out``, for ``listed`` and ``earlier`` to share (a build
-    asks both, and a large manifest takes a while to parse); ``None`` when it cannot be read."""
+    """The parsed ``manifest.json`` in ``out``, read once for ``listed``, ``earlier`` and
+    ``warnings_in`` (a large manifest takes a while to parse); ``None`` when it cannot be read."""
     try:
         return json.loads((out / MANIFEST).read_bytes())
     except (OSError, ValueError):
         return None
 
 
-def listed(out: Path, data: Any = _UNREAD) -> tuple[str | None, dict[str, Listed]]:
-    """The fingerprint and the outputs the manifest in ``out`` lists, whoever wrote it (a build
-    or a render); only names a build or render writes, ``<slug>.<format>`` in ``out`` itself.
-    Nothing when there is no manifest or it cannot be read. ``data``: ``manifest_in(out)``."""
+def listed(data: Any) -> tuple[str | None, dict[str, Listed]]:
+    """The fingerprint and the outputs a folder's manifest (``manifest_in``) lists, whoever
+    wrote it (a build or a render); only names a build or render writes, ``<slug>.<format>`` in
+    the folder itself. Nothing when there is no manifest or it cannot be read."""
     try:
-        if data is _UNREAD:
-            data = json.loads((out / MANIFEST).read_bytes())
         inputs = data.get("inputs")
         found = {}
         for entry in data["outputs"]:
@@ -144,13 +139,10 @@ def foreign(out: Path) -> bool:
     )
 
 
-def earlier(out: Path, fingerprint_: str, data: Any = _UNREAD) -> dict[str, Recorded]:
-    """Dossier path -> what the manifest in ``out`` records for it; empty unless that manifest
-    was written by a build with the same fingerprint (or cannot be read). ``data``:
-    ``manifest_in(out)``."""
+def earlier(data: Any, fingerprint_: str) -> dict[str, Recorded]:
+    """Dossier path -> what a folder's manifest (``manifest_in``) records for it; empty unless
+    that manifest was written by a build with the same fingerprint (or cannot be read)."""
     try:
-        if data is _UNREAD:
-            data = json.loads((out / MANIFEST).read_bytes())
         if not isinstance(data, dict) or data.get("inputs") != fingerprint_:
             return {}
         found: dict[str, dict[str, object]] = {}
@@ -192,10 +184,11 @@ def recorded_warnings(data: object) -> dict[str, list[Problem]]:
     return found
 
 
-def warnings_in(out: Path) -> dict[str, list[Problem]]:
-    """The warnings the manifest in ``out`` records, by dossier; none when it cannot be read."""
+def warnings_in(data: Any) -> dict[str, list[Problem]]:
+    """The warnings a folder's manifest (``manifest_in``) records, by dossier; none when it
+    cannot be read."""
     try:
-        return recorded_warnings(json.loads((out / MANIFEST).read_bytes()))
+        return recorded_warnings(data)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}
 
