@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import re
-from collections.abc import Callable
 from decimal import Context, Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -15,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
 from kamdocs import yamlsrc
 from kamdocs.errors import InputError, Problem, raise_if, split
-from kamdocs.library import Kind, Library, Origin, pick_key
+from kamdocs.library import Kind, Library, Origin, once_per_library, pick_key
 from kamdocs.slug import SLUG_PATTERN, slugify
 from kamdocs.validation import Date, Email, Strict, Text, Whole, amount, validate
 from kamdocs.yamlsrc import format_path, printable
@@ -498,30 +496,7 @@ def _check_members(
     return problems
 
 
-R = TypeVar("R")
-
-
-def _once_per_library(func: Callable[..., R]) -> Callable[..., R]:
-    """``func(library, *args)`` worked out once per library and arguments, not once per dossier
-    (a batch checks every dossier against the same library object). The result is shared:
-    callers only read it."""
-    memo: dict[tuple, tuple[Library, R]] = {}
-
-    def wrapper(library: Library, *args: Any) -> R:
-        key = (id(library), *args)
-        hit = memo.get(key)
-        if hit is not None and hit[0] is library:
-            return hit[1]
-        if len(memo) >= 16:  # libraries of earlier runs (serve reloads the library)
-            memo.clear()
-        result = func(library, *args)
-        memo[key] = (library, result)
-        return result
-
-    return functools.update_wrapper(wrapper, func)
-
-
-@_once_per_library
+@once_per_library(16)
 def _answered(library: Library) -> dict[str, str]:
     """Every criterion some argument answers, normalised -> as written."""
     return {_norm(c): c for arg in library.arguments.values() for c in arg.criteria}
@@ -623,7 +598,7 @@ def _check_placeholders(data: dict[str, Any], source: yamlsrc.Source) -> list[Pr
     return problems
 
 
-@_once_per_library
+@once_per_library(16)
 def missing_texts(library: Library, lang: str) -> list[Problem]:
     """Library texts with no wording for ``lang`` (the English one is printed meanwhile)."""
     problems = []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import BeforeValidator, Field
 
@@ -166,6 +168,35 @@ def _display(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+R = TypeVar("R")
+
+
+def once_per_library(keep: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """``func(library, *args)`` worked out once per library and arguments, not once per dossier
+    (a batch checks and renders every dossier with the same library object); the results of at
+    most ``keep`` are kept (``serve`` loads the library again after every save). The result is
+    shared: callers only read it. ``cache_clear()`` forgets them all."""
+
+    def decorate(func: Callable[..., R]) -> Callable[..., R]:
+        memo: dict[tuple, tuple[Library, R]] = {}
+
+        def wrapper(library: Library, *args: Any) -> R:
+            key = (id(library), *args)
+            hit = memo.get(key)
+            if hit is not None and hit[0] is library:
+                return hit[1]
+            if len(memo) >= keep:
+                memo.clear()
+            result = func(library, *args)
+            memo[key] = (library, result)
+            return result
+
+        wrapper.cache_clear = memo.clear  # type: ignore[attr-defined]
+        return functools.update_wrapper(wrapper, func)
+
+    return decorate
 
 
 def load_library(root: Path) -> Library:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kamdocs import formatting
 from kamdocs.dossier import Dossier
 from kamdocs.errors import Problem
+from kamdocs.library import once_per_library
 from kamdocs.yamlsrc import Source, format_path
 
 if TYPE_CHECKING:
@@ -352,25 +353,17 @@ class _Inputs:
             start = text.find(value, start + 1)
 
 
-_LIBRARY_INPUTS: list[tuple[Any, _Inputs]] = []  # (library, its inputs), the last one asked for
-
-
+@once_per_library(1)
 def _library_inputs(library: Library) -> _Inputs:
     """(where, folded text) of every text of the templates folder a document may print: library
     texts, wording, the templates and the stylesheet, the reference.docx parts. Once per library,
     and kept between runs with the library itself (``kamdocs.stored``, under the library's key:
     the same files, code and current folder)."""
-    for known, found in _LIBRARY_INPUTS:
-        if known is library:
-            return found
     if library.key:
         from kamdocs import stored  # noqa: PLC0415
 
-        inputs = stored.remembered("inputs", library.key, lambda: _read_inputs(library))
-    else:
-        inputs = _read_inputs(library)
-    _LIBRARY_INPUTS[:] = [(library, inputs)]
-    return inputs
+        return stored.remembered("inputs", library.key, lambda: _read_inputs(library))
+    return _read_inputs(library)
 
 
 def _read_inputs(library: Library) -> _Inputs:

@@ -112,7 +112,7 @@ def test_the_key_covers_every_file_of_the_folder(root: Path) -> None:
 
 
 def _inputs(root: Path) -> privacy._Inputs:
-    privacy._LIBRARY_INPUTS.clear()  # as in a fresh process: only the kept entry is left
+    privacy._library_inputs.cache_clear()  # as in a fresh process: only the kept entry is left
     return privacy._library_inputs(load_library(root))
 
 
@@ -142,6 +142,6 @@ def test_a_library_not_kept_between_runs_has_its_public_inputs_too(root: Path) -
     # a library made in a test) is read for its public inputs all the same.
     library = _load_library(root)
     assert library.key == ""
-    privacy._LIBRARY_INPUTS.clear()
+    privacy._library_inputs.cache_clear()
     found = privacy._library_inputs(library)
     assert "recommends" in found.words and found.items == privacy._read_inputs(library).items
