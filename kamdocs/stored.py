@@ -23,7 +23,6 @@ import functools
 import hashlib
 import os
 import pickle
-import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -119,10 +118,12 @@ def recalled(kind: str, key: str) -> Any:
     or ``None``."""
     import json  # noqa: PLC0415
 
+    from kamdocs.templating import _read_private  # noqa: PLC0415
+
     folder = _folder(kind)
     if folder is None:
         return None
-    data = _entry(folder / key)
+    data = _read_private(folder / key)
     try:
         return None if data is None else json.loads(data)
     except ValueError:
@@ -165,23 +166,10 @@ def _prune(folder: Path, at_most: int) -> None:
             os.unlink(path)
 
 
-def _entry(path: Path) -> bytes | None:
-    """The bytes of a cache entry that may be trusted: a regular file that only its owner, this
-    user, can write."""
-    from kamdocs.templating import _private  # noqa: PLC0415
-
-    try:
-        with path.open("rb") as entry:
-            st = os.fstat(entry.fileno())
-            if not (stat.S_ISREG(st.st_mode) and _private(st)):
-                return None
-            return entry.read()
-    except OSError:
-        return None
-
-
 def _read(path: Path) -> Any:
-    data = _entry(path)
+    from kamdocs.templating import _read_private  # noqa: PLC0415
+
+    data = _read_private(path)
     try:
         return None if data is None else pickle.loads(data)  # noqa: S301 - private, written by us
     except Exception:  # noqa: BLE001 - a damaged entry is only a miss

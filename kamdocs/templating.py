@@ -642,14 +642,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             return super().compile(source, name, filename)
         key = _code_key(source, name, filename)
         path = folder / key[:2] / key
+        data = _read_private(path)
         try:
-            with path.open("rb") as entry:
-                st = os.fstat(entry.fileno())
-                if stat.S_ISREG(st.st_mode) and _private(st):
-                    cached = marshal.loads(entry.read())
-                    if isinstance(cached, types.CodeType):
-                        return cached
-        except (OSError, ValueError, EOFError, TypeError):
+            cached = marshal.loads(data) if data is not None else None
+            if isinstance(cached, types.CodeType):
+                return cached
+        except (ValueError, EOFError, TypeError):
             pass  # not cached yet, unreadable or not trusted: compile it
         code = super().compile(source, name, filename)
         _store(path, marshal.dumps(code))
@@ -795,6 +793,19 @@ def _code_key(source: str, name: str | None, filename: str | None) -> str:
     for part in (name or "", filename or "", source):
         digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def _read_private(path: Path) -> bytes | None:
+    """The bytes of a cache entry that may be trusted: a regular file owned by this user and
+    writable by nobody else; ``None`` for anything else, or when it cannot be read."""
+    try:
+        with path.open("rb") as entry:
+            st = os.fstat(entry.fileno())
+            if not (stat.S_ISREG(st.st_mode) and _private(st)):
+                return None
+            return entry.read()
+    except OSError:
+        return None
 
 
 def _store(path: Path, data: bytes) -> None:
