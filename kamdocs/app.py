@@ -256,9 +256,9 @@ def render(
         settings["libreoffice"] = pdf.version_key(program)
     inputs = uptodate.fingerprint(workspace.templates, formats, settings)
     previous = uptodate.manifest_in(out)  # parsed once: a large one takes a while
-    if manifest and not force:
+    if manifest and not force and (recorded := uptodate.earlier(previous, inputs)):
         recall_hashes(out)  # what the last build hashed: files unchanged since are not read
-        standing = _standing(files, out, formats, uptodate.earlier(previous, inputs), job)
+        standing = _standing(files, out, formats, recorded, job)
     if not manifest and uptodate.foreign(out):
         raise OutputError(
             f"{out / uptodate.MANIFEST}: not a kamdocs manifest, and kamdocs keeps its own "
