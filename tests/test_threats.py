@@ -174,24 +174,23 @@ def test_library_text_cannot_include_or_import_at_all(ws: Path, code: str) -> No
 # --- (b) links in the templates folder do not lead kamdocs out of it ------------------------------
 
 
-def test_stylesheet_linked_from_outside_the_templates_folder_is_refused(ws: Path) -> None:
-    (ws / "templates/proposal.css").unlink()
-    symlink(ws / "templates/proposal.css", ws / "kamdocs.yaml")
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("proposal.css", "stylesheet"),
+        # The logo goes into the page as a data URI: a link would copy another file into it.
+        ("logo.png", "logo"),
+    ],
+)
+def test_a_page_file_linked_from_outside_the_templates_folder_is_refused(
+    ws: Path, name: str, what: str
+) -> None:
+    (ws / "templates" / name).unlink(missing_ok=True)
+    symlink(ws / "templates" / name, ws / "kamdocs.yaml")
     result = run("render", "dossiers/acme.yaml", "-f", "md,html", "-o", "out")
     assert refused(result) == [
-        "templates/proposal.css:1: links to a file outside the templates folder; "
-        "copy the stylesheet in instead"
-    ]
-    assert not (ws / "out").exists()
-
-
-def test_logo_linked_from_outside_the_templates_folder_is_refused(ws: Path) -> None:
-    # The logo goes into the page as a data URI: a link would copy another file into it.
-    symlink(ws / "templates/logo.png", ws / "kamdocs.yaml")
-    result = run("render", "dossiers/acme.yaml", "-f", "md,html", "-o", "out")
-    assert refused(result) == [
-        "templates/logo.png:1: links to a file outside the templates folder; "
-        "copy the logo in instead"
+        f"templates/{name}:1: links to a file outside the templates folder; "
+        f"copy the {what} in instead"
     ]
     assert not (ws / "out").exists()
 
