@@ -67,6 +67,11 @@ def private_values(dossier: Dossier, langs: tuple[str, ...]) -> Iterator[tuple[t
         yield from _values(member.private or {}, ("dmu", i, "private"), langs)
 
 
+def folded_values(dossier: Dossier, langs: tuple[str, ...]) -> list[tuple[tuple, str]]:
+    """(field path, folded text) of every private value (``private_values``)."""
+    return [(path, _fold(text)) for path, text in private_values(dossier, langs)]
+
+
 def _words(folded: str) -> frozenset[str]:
     """The runs of word characters in ``folded``.
 
@@ -96,7 +101,8 @@ class Guard:
 
     ``langs`` are the languages whose date forms (as the ``date`` filter prints them, short to
     full) a private date is also looked for in: the proposal's own. ``skip`` are the private
-    fields not looked for (their value is public in an input; see ``exposures``).
+    fields not looked for (their value is public in an input; see ``exposures``). ``values``
+    are the dossier's ``folded_values`` in ``langs`` when the caller has them already.
     """
 
     def __init__(
@@ -104,12 +110,13 @@ class Guard:
         dossier: Dossier,
         langs: tuple[str, ...] = ("en",),
         skip: Iterable[tuple] = (),
+        values: list[tuple[tuple, str]] | None = None,
     ):
         skipped = set(skip)
         self.fields: dict[str, tuple] = {}
-        for path, text in private_values(dossier, langs):
+        for path, folded in folded_values(dossier, langs) if values is None else values:
             if path not in skipped:
-                self.fields.setdefault(_fold(text), path)
+                self.fields.setdefault(folded, path)
 
     def find(self, text: str) -> tuple | None:
         """The private field whose value occurs in ``text``, if any."""
@@ -437,23 +444,28 @@ def _supplier_inputs(supplier: Any) -> _Inputs:
     return _Inputs(found)
 
 
-def exposures(loaded: Loaded, library: Library, supplier: Any = None) -> list[Exposure]:
-    """Every private value of the dossier that also stands in a public input, with where."""
-    values = []
-    for path, text in private_values(loaded.dossier, (loaded.lang,)):
-        folded = _fold(text)
-        values.append((path, folded, _words(folded)))
-    if not values:
+def exposures(
+    loaded: Loaded,
+    library: Library,
+    supplier: Any = None,
+    folded: list[tuple[tuple, str]] | None = None,
+) -> list[Exposure]:
+    """Every private value of the dossier that also stands in a public input, with where;
+    ``folded``: the dossier's ``folded_values`` in its language, if the caller has them."""
+    if folded is None:
+        folded = folded_values(loaded.dossier, (loaded.lang,))
+    if not folded:
         return []
+    values = [(path, text, _words(text)) for path, text in folded]
     own = _Inputs(
         [(where, _fold(text), written) for where, text, written in _dossier_inputs(loaded)]
     )
     shared = _library_inputs(library)
     settings = _supplier_inputs(supplier)
     found = []
-    for path, folded, words in values:
+    for path, text, words in values:
         for inputs in (own, shared, settings):
-            for where, written in inputs.holding(folded, words):
+            for where, written in inputs.holding(text, words):
                 found.append(Exposure(path, where, written))
     return found
 
@@ -463,7 +475,9 @@ class Protection:
 
     def __init__(self, loaded: Loaded, library: Library, supplier: Any = None):
         self.loaded = loaded
-        found = exposures(loaded, library, supplier)
+        # Folded once, for the exposures and for the guard.
+        self.values = folded_values(loaded.dossier, (loaded.lang,))
+        found = exposures(loaded, library, supplier, self.values)
         # A value in one of the dossier's own texts is looked for: that text is how it would leak.
         self.through = {}
         for e in found:
@@ -487,7 +501,8 @@ class Protection:
         ]
 
     def guard(self) -> Guard:
-        return Guard(self.loaded.dossier, (self.loaded.lang,), skip=self.public)
+        loaded = self.loaded
+        return Guard(loaded.dossier, (loaded.lang,), skip=self.public, values=self.values)
 
     def leak(self, output: str, field: tuple) -> Problem:
         return leak_problem(self.loaded.source, output, field, self.through.get(field))
