@@ -478,6 +478,23 @@ def test_the_characters_removed_are_exactly_the_invisible_ones() -> None:
     assert wrong == []
 
 
+@pytest.mark.parametrize(
+    ("text", "astral"),
+    [
+        ("plain", False),
+        ("Кирилица – “quotes”", False),
+        ("\ufffd\uffff", False),
+        ("a\U00010000b", True),
+        ("\U0001f600", True),
+        ("a\ud800b", False),  # a lone surrogate (Python text may hold one) is one UTF-16 unit
+        ("\ud83d\ude00", False),  # two lone surrogates are two code points, not an emoji
+    ],
+)
+def test_a_character_beyond_the_basic_plane_is_told_apart(text: str, astral: bool) -> None:
+    assert privacy._has_astral(text) is astral
+    assert privacy._has_astral(text) == bool(re.search("[\U00010000-\U0010ffff]", text))
+
+
 def _reference_fold(text: str) -> str:
     """What a reader compares: no invisible characters, one form of each letter, any case."""
     visible = "".join(
