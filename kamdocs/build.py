@@ -96,15 +96,17 @@ def _stops_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     # Ctrl-C goes to the whole process group, and so may SIGTERM (a CI time-out); the parent
     # alone decides how a batch ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)  # held while this worker was forked
     # If the parent is killed (SIGKILL, OOM killer), nobody closes the pool: the workers would
-    # wait for work forever, holding the parent's pipes. Leave once the parent is gone.
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    # wait for work forever, holding the parent's pipes. Leave once the parent is gone. Its
+    # process id comes from the parent itself: one killed before this worker got here has
+    # already handed it to another parent, whose id os.getppid() would give.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
 def _exit_with(parent: int) -> None:
@@ -165,7 +167,10 @@ def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Itera
     # they are written to).
     gc.freeze()
     pool = ProcessPoolExecutor(
-        processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
+        processes,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
     )
     try:
         rest = paths[1:]

@@ -408,6 +408,38 @@ def test_a_build_killed_midway(big: Big) -> None:
     assert temporary(out) == []
 
 
+# A batch killed right after it forked its workers: a worker that starts once its parent is gone
+# (reparented, so os.getppid() names another process) still holds the batch's stdout.
+WORKER_AFTER_ITS_PARENT = """
+import os, time
+from kamdocs import build
+
+parent = os.getpid()
+if os.fork() == 0:
+    while os.getppid() == parent:
+        time.sleep(0.01)
+    build._worker_init(parent)
+    time.sleep(60)  # waits for work that never comes
+    os._exit(0)
+print("forked", flush=True)
+os._exit(0)
+"""
+
+
+def test_a_worker_started_after_its_parent_was_killed_leaves() -> None:
+    # The run ends when nothing holds its stdout any more: the worker must be gone too. Before
+    # the parent's id was handed in, such a worker waited forever (a build killed at the wrong
+    # moment hung whoever read its output).
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_AFTER_ITS_PARENT],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert done.stdout == "forked\n", done.stderr
+
+
 def test_two_builds_at_once_leave_a_consistent_folder(big: Big) -> None:
     root, old, new = big
     out = root / "shared"
