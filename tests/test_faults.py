@@ -290,7 +290,7 @@ def stop(process: subprocess.Popen[str]) -> None:
             os.killpg(process.pid, signal.SIGKILL)  # its own group: only what it started
         # Read to the end and close the pipes, also when the wait above timed out: pipes left
         # open are reported when they are collected, as a failure of whichever test runs then.
-        process.communicate()
+        process.communicate(timeout=30)
 
 
 def wait_for_staging(process: subprocess.Popen[str], out: Path) -> None:
