@@ -259,7 +259,7 @@ def render(
     if manifest and not force and (recorded := uptodate.earlier(previous, inputs)):
         recall_hashes(out)  # what the last build hashed: files unchanged since are not read
         standing = _standing(files, out, formats, recorded, job)
-    if not manifest and uptodate.foreign(out):
+    if not manifest and uptodate.foreign(out, previous):
         raise OutputError(
             f"{out / uptodate.MANIFEST}: not a kamdocs manifest, and kamdocs keeps its own "
             "manifest.json in the output folder: choose another folder with -o"

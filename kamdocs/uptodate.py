@@ -124,16 +124,13 @@ def listed(data: Any) -> tuple[str | None, dict[str, Listed]]:
     return (inputs if isinstance(inputs, str) else None), found
 
 
-def foreign(out: Path) -> bool:
+def foreign(out: Path, data: Any) -> bool:
     """Whether ``out`` holds a ``manifest.json`` that no kamdocs wrote (a web app's, say):
-    something that is not a JSON object with ``kamdocs`` and a list of ``outputs``."""
-    path = out / MANIFEST
-    if not path.exists() and not path.is_symlink():
-        return False
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return True
+    something that is not a JSON object with ``kamdocs`` and a list of ``outputs``. ``data`` is
+    that manifest as ``manifest_in`` read it."""
+    if data is None:  # none there, or one that cannot be read or is JSON's null
+        path = out / MANIFEST
+        return path.exists() or path.is_symlink()
     return not (
         isinstance(data, dict) and "kamdocs" in data and isinstance(data.get("outputs"), list)
     )

@@ -152,9 +152,13 @@ def test_a_render_keeps_what_a_build_made_up_to_date(ws: Path) -> None:
     ]
 
 
-def test_a_render_never_replaces_a_manifest_kamdocs_did_not_write(ws: Path) -> None:
+@pytest.mark.parametrize(
+    "theirs",
+    [b'{"name": "a web app", "icons": []}\n', b"<!-- not JSON -->\n", b"null\n"],
+    ids=["another-app", "not-json", "json-null"],
+)
+def test_a_render_never_replaces_a_manifest_kamdocs_did_not_write(ws: Path, theirs: bytes) -> None:
     (ws / "site").mkdir()
-    theirs = b'{"name": "a web app", "icons": []}\n'
     (ws / "site/manifest.json").write_bytes(theirs)
     result = run("render", "dossiers/alpha.yaml", "-f", "md", "-o", "site", "--date", DATE)
     assert result.exit_code == 1, result.output
