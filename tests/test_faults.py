@@ -121,9 +121,9 @@ def test_disk_full_on_the_nth_file_of_a_parallel_build(
 def test_a_staged_file_that_cannot_be_flushed_stops_the_build(
     ws: Path, monkeypatch: pytest.MonkeyPatch, error: OSError
 ) -> None:
-    """Files are flushed while the next ones are written; a flush that fails (a disk that
-    fills up only when the data is allocated, a failing disk) still stops the build before
-    anything is put in place, and names its file."""
+    """Each staged file is flushed to the disk before the next is written; a flush that fails
+    (a disk that fills up only when the data is allocated, a failing disk) stops the build
+    before anything is put in place, and names its file."""
     before = snapshot(ws / "out")
     flushed: list[str] = []
     real = output._flush
