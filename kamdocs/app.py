@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kamdocs.dossier import Dossier, Loaded, load_dossier
+from kamdocs import records
+from kamdocs.dossier import Loaded, load_dossier
 from kamdocs.errors import InputError, KamdocsError, OutputError, Problem, raise_if, split
 from kamdocs.library import Library, load_library
 from kamdocs.output import write_new
@@ -159,6 +160,8 @@ def new(workspace: Workspace, name: str, date: dt.date | None = None) -> Path:
 
 def schema() -> str:
     """The JSON Schema of the dossier format, for editors."""
+    from kamdocs.models import Dossier  # noqa: PLC0415 - pydantic writes the schema
+
     data = Dossier.model_json_schema()
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     data["title"] = "kamdocs dossier"
@@ -251,7 +254,10 @@ def render(
     standing: dict[Path, Outcome] = {}
     settings = {"date": today.isoformat(), "locale": workspace.locale}
     settings["valid_days"] = str(workspace.valid_days)
-    settings["supplier"] = workspace.supplier.model_dump_json()  # heads every page
+    # Heads every page; written as pydantic wrote it (model_dump_json), so that the fingerprint
+    # of the same settings stays the same.
+    supplier = records.dump(workspace.supplier)
+    settings["supplier"] = json.dumps(supplier, ensure_ascii=False, separators=(",", ":"))
     if pdf is not None:
         settings["libreoffice"] = pdf.version_key(program)
     inputs = uptodate.fingerprint(workspace.templates, formats, settings)

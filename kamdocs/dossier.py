@@ -1,4 +1,5 @@
-"""The dossier: the typed model of one key client, and loading it with located errors."""
+"""The dossier of one key client: loading it, with located errors, and checking it across fields
+(the fields themselves: ``kamdocs.models``)."""
 
 from __future__ import annotations
 
@@ -7,171 +8,21 @@ import difflib
 import re
 from decimal import Context, Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
-
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError
+from typing import Any, Literal
 
 from kamdocs import yamlsrc
 from kamdocs.errors import InputError, Problem, raise_if, split
-from kamdocs.library import Kind, Library, Origin, once_per_library, pick_key
-from kamdocs.slug import SLUG_PATTERN, slugify
-from kamdocs.validation import Date, Email, Strict, Text, Whole, amount, validate
+from kamdocs.library import Library, Origin, once_per_library, pick_key
+from kamdocs.records import Client, Dossier, Member, Offer, Pricing, Tender
+from kamdocs.slug import slugify
+from kamdocs.validation import validate
 from kamdocs.yamlsrc import format_path, printable
 
-M = TypeVar("M", bound=BaseModel)
 Role = Literal["decision_maker", "approver", "evaluator", "influencer"]
 Knowledge = Literal["expert", "informed", "novice"]
 ROLES: tuple[str, ...] = Role.__args__  # most senior first
 
-
 MAX_SLUG = 100  # characters of a file name made from a client (and ".docx" after it)
-
-
-def _iso_currency(value: Any) -> Any:
-    """An ISO 4217 code, or a message that says which one was meant (``euro`` -> ``EUR``)."""
-    if not isinstance(value, str):
-        return value
-    from babel import Locale  # noqa: PLC0415 - Babel is slow to import
-    from babel.numbers import list_currencies  # noqa: PLC0415
-
-    code = value.strip()
-    if code in list_currencies():
-        return code
-    shown = printable(code)
-    if code.upper() in list_currencies():
-        raise ValueError(f"'{shown}' is not an ISO 4217 code; did you mean '{code.upper()}'?")
-    names = {name.casefold(): c for c, name in Locale("en").currencies.items()}
-    names.update({n.casefold(): c for c, n in Locale("bg").currencies.items()})
-    close = difflib.get_close_matches(code.casefold(), list(names), n=1, cutoff=0.6)
-    hint = f"; did you mean '{names[close[0]]}'?" if close else " (such as EUR, BGN, USD)"
-    raise ValueError(f"'{shown}' is not an ISO 4217 code{hint}")
-
-
-Currency = Annotated[str, BeforeValidator(_iso_currency), Field(pattern=r"^[A-Z]{3}$")]
-
-
-class Client(Strict):
-    name: Text
-    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=MAX_SLUG)] | None = None
-    industry: Text | None = None
-    locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")] | None = None
-    share_of_sales: amount(ge=0, le=1) | None = None
-    # ISO 3166-1 alpha-2; argument texts may print {{ client.country_name }}
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
-
-
-class Business(Strict):
-    situation: Text | None = None
-    weaknesses: list[Text] = []
-    growth_areas: list[Text] = []
-
-
-class HistoryEntry(Strict):
-    date: Date
-    summary: Text
-    result: Text | None = None
-
-
-class Relationship(Strict):
-    status: Literal["new", "existing"]
-    history: list[HistoryEntry] = []
-
-
-class Tender(Strict):
-    name: Text
-    submission_date: Date
-    preparation_started: Date | None = None  # when the supplier began preparing
-
-
-class Member(Strict):
-    name: Text
-    id: Annotated[Text, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
-    position: Text
-    persona: Text
-    role: Role = "evaluator"
-    knowledge: Knowledge = "informed"
-    cooperated_before: bool = False
-    priorities: list[Text] = []
-    prefers: list[Kind] = []
-    email: Email | None = None
-    phone: Text | None = None
-    private: dict[str, Any] | None = None  # NEVER rendered into a client-facing document
-
-    @property
-    def key(self) -> str:
-        """The member's id, given or derived from the name."""
-        return self.id or slugify(self.name) or "member"
-
-
-class Item(Strict):
-    description: Text
-    quantity: amount(gt=0) = Decimal(1)
-    unit: Text | None = None
-    unit_price: amount(ge=0)
-
-
-class Pricing(Strict):
-    currency: Currency
-    vat_percent: amount(ge=0, le=100) | None = None
-    items: list[Item] = Field(min_length=1)
-
-
-class Offer(Strict):
-    title: Text
-    summary: Text | None = None
-    products: list[Text] = []
-    include: list[Text] = []
-    exclude: list[Text] = []
-    issued: Date | None = None
-    valid_days: Annotated[Whole, Field(ge=1, le=3650)] | None = None
-    valid_until: Date | None = None
-    pricing: Pricing | None = None
-    # After sending (SPEC v2): what `kamdocs followup` and `kamdocs portfolio` plan from.
-    sent: Date | None = None  # the day the proposal went out
-    sent_by: Literal["email", "letter", "in_person"] = "email"
-    contact: Text | None = None  # the DMU member id who receives it
-    confirmed: Date | None = None  # receipt confirmed: the confirmation call is done
-    review_meeting: Date | None = None  # agreed date to discuss intermediate results
-    outcome: Literal["won", "lost", "withdrawn"] | None = None
-    delivered: Date | None = None  # the project or delivery was completed (after won)
-
-
-class TeamMember(Strict):
-    name: Text
-    position: Text
-    email: Email | None = None
-    phone: Text | None = None
-    lead: bool = False
-
-
-class Dossier(Strict):
-    client: Client
-    business: Business = Business()
-    relationship: Relationship
-    criteria: list[Text] = []
-    tender: Tender | None = None
-    dmu: list[Member] = Field(min_length=1)
-    offer: Offer
-    team: list[TeamMember] = Field(min_length=1)
-
-    @property
-    def slug(self) -> str:
-        return self.client.slug or slugify(self.client.name)
-
-    @property
-    def contact(self) -> Member:
-        """Who receives the offer: ``offer.contact``, else the first decision maker, else the
-        first member."""
-        if self.offer.contact is not None:
-            for member in self.dmu:
-                if member.key == self.offer.contact:
-                    return member
-        return next((m for m in self.dmu if m.role == "decision_maker"), self.dmu[0])
-
-    @property
-    def lead(self) -> TeamMember:
-        """The team member who leads: the one marked ``lead``, else the first."""
-        return next((m for m in self.team if m.lead), self.team[0])
 
 
 class Loaded:
@@ -245,14 +96,14 @@ def check_source(
         )
         raise InputError(problems)
     data = source.data
-    dossier, found = validate(Dossier, source, data)
+    dossier, found = validate("Dossier", source, data)
     problems += found
     # The cross-field checks run on every part that is valid once its wrong fields are left
     # out, so that one wrong field does not hide the other problems of a member or the offer.
-    client = dossier.client if dossier else _lenient(Client, data.get("client"))
-    members = list(enumerate(dossier.dmu)) if dossier else _lenient_list(Member, data.get("dmu"))
-    offer = dossier.offer if dossier else _lenient(Offer, data.get("offer"))
-    tender = dossier.tender if dossier else _lenient(Tender, data.get("tender"))
+    client = dossier.client if dossier else _lenient("Client", data.get("client"))
+    members = list(enumerate(dossier.dmu)) if dossier else _lenient_list("Member", data.get("dmu"))
+    offer = dossier.offer if dossier else _lenient("Offer", data.get("offer"))
+    tender = dossier.tender if dossier else _lenient("Tender", data.get("tender"))
     lang = default_locale
     if client is not None:
         problems += _check_client(client, source, library)
@@ -358,12 +209,18 @@ MISSING = "\x00"
 _FILLERS: tuple[Any, ...] = (MISSING, dt.date.min)
 
 
-def _lenient(model: type[M], value: Any) -> M | None:
-    """``value`` as ``model`` with its wrong fields left out (a required one stands as
+def _lenient(name: str, value: Any) -> Any:
+    """``value`` as the model ``name`` with its wrong fields left out (a required one stands as
     ``MISSING``, or the earliest date), or ``None`` when that cannot make it valid. Its problems
-    are reported by the whole dossier's validation; this is for the cross-field checks."""
+    are reported by the whole dossier's validation; this is for the cross-field checks (of a
+    dossier that is wrong already: pydantic's models are imported for it)."""
     if not isinstance(value, dict):
         return None
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from kamdocs import models  # noqa: PLC0415
+
+    model = getattr(models, name)
     data = dict(value)
     required = {name for name, f in model.model_fields.items() if f.is_required()}
     tried: dict[Any, int] = {}
@@ -385,10 +242,10 @@ def _lenient(model: type[M], value: Any) -> M | None:
     return None
 
 
-def _lenient_list(model: type[M], value: Any) -> list[tuple[int, M]]:
+def _lenient_list(name: str, value: Any) -> list[tuple[int, Any]]:
     if not isinstance(value, list):
         return []
-    return [(i, m) for i, item in enumerate(value) if (m := _lenient(model, item)) is not None]
+    return [(i, m) for i, item in enumerate(value) if (m := _lenient(name, item)) is not None]
 
 
 def _raw_list(data: dict[str, Any], *path: str) -> list[Any]:

@@ -20,9 +20,10 @@ from typing import Any, Literal
 
 from kamdocs import formatting
 from kamdocs.calendar import WorkingCalendar, months_before
-from kamdocs.dossier import Loaded, Member, TeamMember
+from kamdocs.dossier import Loaded
 from kamdocs.errors import InputError, Problem, UsageError, raise_if
 from kamdocs.library import pick
+from kamdocs.records import Member, TeamMember
 from kamdocs.workspace import Workspace, build_date
 
 Status = Literal["done", "overdue", "due", "planned"]

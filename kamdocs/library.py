@@ -7,36 +7,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, get_args
-
-from pydantic import BeforeValidator, Field
+from typing import Any, Literal, TypeVar, get_args
 
 from kamdocs import yamlsrc
 from kamdocs.errors import InputError, Problem, raise_if
+from kamdocs.fields import ANY_LANGUAGE
+from kamdocs.records import Argument, Persona, Reference
 from kamdocs.render.nesting import MAX_NESTING, nesting
-from kamdocs.validation import Email, Strict, Text, Whole, validate
+from kamdocs.validation import validate
 
 Kind = Literal[
     "business_insight", "benefit", "uniqueness", "exclusivity", "reference",
     "people", "statistic", "financial", "technical", "cooperation",
 ]  # fmt: skip
 KINDS: tuple[str, ...] = get_args(Kind)
-ANY_LANGUAGE = "*"
 MAX_WEIGHT = 5  # of a kind in a persona: templates/personas.yaml and docs/templates.md say 0-5
-
-
-def _local_text(value: Any) -> Any:
-    # A plain string is the same text in every language.
-    if isinstance(value, str):
-        return {ANY_LANGUAGE: value}
-    return value
-
-
-LocalText = Annotated[
-    dict[Annotated[str, Field(pattern=r"^(\*|[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*)$")], Text],
-    BeforeValidator(_local_text),
-    Field(min_length=1),
-]
 
 
 def pick_key(text: dict[str, str], lang: str) -> str:
@@ -53,49 +38,7 @@ def pick(text: dict[str, str], lang: str) -> str:
     return text[pick_key(text, lang)]
 
 
-class Persona(Strict):
-    label: LocalText
-    kinds: dict[Kind, Annotated[Whole, Field(ge=0, le=MAX_WEIGHT)]] = Field(min_length=1)
-    max: Whole = Field(4, ge=1, le=100)
-
-
-class Figure(Strict):
-    label: LocalText
-    value: LocalText
-
-
-_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-
-
-class Argument(Strict):
-    id: Annotated[str, Field(pattern=_ID)]
-    kind: Kind
-    title: LocalText
-    text: LocalText
-    detail: LocalText | None = None
-    figures: list[Figure] = []
-    criteria: list[Text] = []
-    products: list[Text] = []
-    relationship: Literal["any", "new", "existing"] = "any"
-
-
-class Recommender(Strict):
-    name: Text
-    position: Text | None = None
-    company: Text | None = None
-    email: Email | None = None
-    phone: Text | None = None
-    consent: bool = False
-
-
-class Reference(Strict):
-    id: Annotated[str, Field(pattern=_ID)]
-    company: Text
-    industry: Text | None = None
-    significant: bool = False
-    project: LocalText
-    result: LocalText | None = None
-    recommender: Recommender | None = None
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # of an argument or a reference
 
 
 @dataclass
@@ -135,7 +78,7 @@ class Library:
 
 
 def _load_list(
-    path: Path, display: str, model: type, problems: list[Problem], what: str
+    path: Path, display: str, model: str, problems: list[Problem], what: str
 ) -> list[tuple[Any, Origin]]:
     try:
         source = yamlsrc.load(path, display)
@@ -238,14 +181,14 @@ def _load_library(root: Path) -> Library:
                 )
             else:
                 for name, body in source.data.items():
-                    if not re.match(_ID, name):
+                    if not re.match(ID_PATTERN, name):
                         problems.append(
                             source.problem(
                                 (name,), "a persona name is one word (letters, digits, - and _)"
                             )
                         )
                         continue
-                    persona, found = validate(Persona, source, body, (name,))
+                    persona, found = validate("Persona", source, body, (name,))
                     problems.extend(found)
                     if persona is not None:
                         personas[name] = persona
@@ -262,7 +205,7 @@ def _load_library(root: Path) -> Library:
             Problem(_display(root / "arguments"), 1, "", "no argument files (*.yaml) found")
         )
     for path in arg_files:
-        for arg, origin in _load_list(path, _display(path), Argument, problems, "arguments"):
+        for arg, origin in _load_list(path, _display(path), "Argument", problems, "arguments"):
             if arg.id in arguments:
                 first = origins[arg.id]
                 problems.append(
@@ -282,7 +225,7 @@ def _load_library(root: Path) -> Library:
     if ref_path.is_file():
         seen: dict[str, Origin] = {}
         for ref, origin in _load_list(
-            ref_path, _display(ref_path), Reference, problems, "reference projects"
+            ref_path, _display(ref_path), "Reference", problems, "reference projects"
         ):
             if ref.id in seen:
                 problems.append(

@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamdocs import formatting
-from kamdocs.dossier import Dossier
+from kamdocs import formatting, records
 from kamdocs.errors import Problem
 from kamdocs.library import once_per_library
+from kamdocs.records import Dossier
 from kamdocs.yamlsrc import Source, format_path
 
 if TYPE_CHECKING:
@@ -315,7 +315,9 @@ def _dossier_inputs(loaded: Loaded) -> Iterator[tuple[str, str, bool]]:
     """(where, text, written) of every public value of the dossier a document may print."""
     d = loaded.dossier
     lang = loaded.lang
-    data = d.model_dump(exclude={"dmu": {"__all__": {"private"}}})
+    data = records.dump(d)
+    for member in data["dmu"]:
+        del member["private"]
     for path, value in _leaves(data, ()):
         written = _pattern(path) in _WRITTEN
         printed = written or path[:2] in (("client", "name"), ("client", "industry"))
@@ -398,7 +400,9 @@ def _read_inputs(library: Library) -> _Inputs:
             add(f"{origin} [{arg_id}].figures[{i}].value", figure.value)
     for ref in library.references:
         origin = library.origins["reference:" + ref.id].path
-        for name, value in ref.model_dump(exclude={"id", "significant"}).items():
+        for name, value in records.dump(ref).items():
+            if name in ("id", "significant"):
+                continue
             if isinstance(value, dict) and name == "recommender":
                 for key, text in value.items():
                     if isinstance(text, str):

@@ -1,14 +1,16 @@
 """What a fresh command would otherwise rebuild on every run, kept between runs.
 
 A single ``kamdocs render`` spends more time reading and validating the library (some 70 YAML
-entries through pydantic) than rendering the proposal. The validated library is kept, pickled,
-with what the privacy guard works out from it (its public texts, folded: ``inputs``), in the
-same cache folder as the compiled templates (``templating._code_cache``) and under the same
-rules: only in folders created private to the user and owned by them, an entry used only when
-it is a regular file owned by the user and writable by nobody else (a pickle, like cached code,
-runs when it is loaded), any failure to read or write it meaning only that the work is done as
-before. ``KAMDOCS_CACHE_DIR=off`` turns it off with the code cache. What is only data (what a
-build hashed, ``output.keep_hashes``) is kept as JSON, under the same rules (``keep``).
+entries) than rendering the proposal, and more importing pydantic and building the models'
+validators than either. The validated library is kept, pickled, with what the privacy guard
+works out from it (its public texts, folded: ``inputs``), and so is the schema of the validator
+a command runs (``kamdocs.records``), in the same cache folder as the compiled templates
+(``templating._code_cache``) and under the same rules: only in folders created private to the
+user and owned by them, an entry used only when it is a regular file owned by the user and
+writable by nobody else (a pickle, like cached code, runs when it is loaded), any failure to
+read or write it meaning only that the work is done as before. ``KAMDOCS_CACHE_DIR=off`` turns
+it off with the code cache. What is only data (what a build hashed, ``output.keep_hashes``) is
+kept as JSON, under the same rules (``keep``).
 
 An entry is keyed by everything the result depends on: every file of the templates folder
 (names and bytes), the folder as given and the current folder (the locations in messages are
@@ -51,11 +53,31 @@ def _folder(name: str) -> Path | None:
 
 
 @functools.cache
+def pydantic_version() -> str:
+    """The version of the pydantic installed, read from its ``version`` module's text where it
+    has not been imported: importing pydantic costs a fresh render more than the render."""
+    module = sys.modules.get("pydantic.version")
+    if module is None:
+        import importlib.util  # noqa: PLC0415
+        import re  # noqa: PLC0415
+
+        spec = importlib.util.find_spec("pydantic")
+        try:
+            assert spec is not None and spec.origin is not None
+            text = Path(spec.origin).with_name("version.py").read_text(encoding="utf-8")
+        except (AssertionError, OSError):
+            text = ""
+        found = re.search(r"^VERSION = ['\"]([^'\"]+)['\"]$", text, re.MULTILINE)
+        if found:
+            return found.group(1)
+        import pydantic.version as module  # noqa: PLC0415 - written some other way: ask it
+    return module.VERSION
+
+
+@functools.cache
 def code_digest() -> bytes:
     """sha256 of kamdocs' own code and of the versions of Python and pydantic running it."""
-    import pydantic  # noqa: PLC0415
-
-    sha = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    sha = hashlib.sha256(f"{sys.version}\0{pydantic_version()}\0".encode())
     code = Path(kamdocs.__file__).parent
     for path in sorted(code.rglob("*.py"), key=lambda p: p.relative_to(code).as_posix()):
         data = path.read_bytes()
@@ -83,6 +105,12 @@ def tree_digest(folder: Path) -> bytes:
         sha.update(f"{name}\0{len(data)}\0".encode())
         sha.update(data)
     return sha.digest()
+
+
+def validators_key() -> str:
+    """The key of the validator built from the models (``kamdocs.records``): their code and
+    pydantic's version are all it depends on."""
+    return hashlib.sha256(b"validators\0" + code_digest()).hexdigest()
 
 
 def library_key(root: Path) -> str:

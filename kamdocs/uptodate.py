@@ -85,6 +85,9 @@ def _versions() -> Iterator[str]:
 
     yield f"kamdocs {kamdocs.version()}"
     for module, attribute in SHAPING:
+        if module == "pydantic":  # not imported by a render whose validator is kept
+            yield f"pydantic {stored.pydantic_version()}"
+            continue
         yield f"{module} {getattr(importlib.import_module(module), attribute)}"
 
 

@@ -1,134 +1,17 @@
-"""Shared pieces of the typed models: the strict base class and pydantic errors as problems."""
+"""Validating input into records (``kamdocs.records``), and the models' errors as problems."""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import difflib
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
-from pydantic import Strict as StrictType
-
+from kamdocs import records
 from kamdocs.errors import Problem
 from kamdocs.yamlsrc import Source, printable
 
-
-def _as_written(value: Any) -> Any:
-    # A number in a text field (a phone number, an id, a name such as 0x1F) is the text the user
-    # wrote, not the number YAML made of it: +35921234567 keeps its plus sign.
-    return getattr(value, "yaml_text", value)
-
-
-Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), BeforeValidator(_as_written)
-]
-# A whole number, and only a number: YAML's yes/true is not 1, and "30" in quotes is a text.
-Whole = Annotated[int, StrictType()]
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
-
-
-def _date(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        raise ValueError("write a date without a time, as YYYY-MM-DD")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _DATE.match(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"'{value.strip()}' is not a real date") from None
-    example = "2026-12-01"
-    found = _DMY.match(value.strip()) if isinstance(value, str) else None
-    if found:
-        day, month, year = (int(g) for g in found.groups())
-        with contextlib.suppress(ValueError):
-            example = dt.date(year, month, day).isoformat()
-    raise ValueError(f"write dates as YYYY-MM-DD, e.g. {example}")
-
-
-Date = Annotated[dt.date, BeforeValidator(_date)]
-
-_NUMBER_HINT = re.compile(r"[\s\u00a0\u202f%]")
-
-
-def _amount(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("must be a number, not true/false")
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError(_plain_number(value)) from None
-        value = number if number.is_zero() else value.strip()
-    elif isinstance(value, int):
-        value = int(value)  # a plain int, not the YAML number with its text
-    # -0.0 is zero: a price printed as "-€0.00" is nonsense.
-    if isinstance(value, Decimal) and value.is_zero():
-        return value.copy_abs()
-    return value
-
-
-def _plain_number(text: str) -> str:
-    """How to write ``text`` as a number kamdocs reads: ``1 249,90`` -> ``1249.90``."""
-    guess = _NUMBER_HINT.sub("", text)
-    if guess.count(",") == 1 and "." not in guess:
-        guess = guess.replace(",", ".")
-    elif "," in guess and "." in guess:
-        guess = guess.replace(",", "")
-    try:
-        example = str(Decimal(guess)) if Decimal(guess).is_finite() else "1249.90"
-    except InvalidOperation:
-        example = "1249.90"
-    return (
-        f"'{printable(text)}' is not a plain number; write a plain number such as {example} "
-        "(a point for decimals, no spaces, separators or %)"
-    )
-
-
-def amount(**limits: Any) -> Any:
-    """An exact decimal number within ``limits`` (``ge=0``…): written 0.1 or "0.1", never a
-    float, never a boolean, never infinite. The limits go before the conversion, so that pydantic
-    checks them on the decimal itself (as Python code, it would compare a float)."""
-    return Annotated[Decimal, Field(allow_inf_nan=False, **limits), BeforeValidator(_amount)]
-
-
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        pattern=r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$",
-    ),
-]
-
-M = TypeVar("M", bound=BaseModel)
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors (typos must not pass silently); ``x-`` keys are free."""
-
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_extension_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {
-                k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))
-            }
-        return data
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 # What a text of a fixed form must look like, by the key it is written under.
@@ -200,6 +83,8 @@ def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
 
 
 def _inner_model(annotation: Any) -> Any:
+    from pydantic import BaseModel  # noqa: PLC0415 - only for a message
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
@@ -210,12 +95,18 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def validate(
-    model: type[M], source: Source, data: Any, base: tuple = ()
-) -> tuple[M | None, list[Problem]]:
-    """Validate ``data`` (found at ``base`` in ``source``) into ``model``; problems carry lines."""
+    name: str, source: Source, data: Any, base: tuple = ()
+) -> tuple[Any, list[Problem]]:
+    """Validate ``data`` (found at ``base`` in ``source``) as the model ``name`` (one of
+    ``records.TOP``) into a record; problems carry lines."""
+    from pydantic_core import ValidationError  # noqa: PLC0415 - the validator has imported it
+
     try:
-        return model.model_validate(data), []
+        return records.validator(name).validate_python(data), []
     except ValidationError as exc:
+        from kamdocs import models  # noqa: PLC0415 - the fields' names, for did-you-mean hints
+
+        model = getattr(models, name)
         problems = []
         for error in exc.errors():
             loc = tuple(

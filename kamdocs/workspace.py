@@ -4,45 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-
-from kamdocs import yamlsrc
+from kamdocs import records, yamlsrc
 from kamdocs.errors import InputError, KamdocsError, Problem, UsageError, raise_if
-from kamdocs.library import LocalText
-from kamdocs.validation import Date, Strict, Text, Whole, validate
+from kamdocs.records import CalendarSettings, FollowupSettings, Milestone, Supplier
+from kamdocs.validation import validate
 
 SETTINGS_FILE = "kamdocs.yaml"
 Format = Literal["md", "docx", "html", "pdf"]
 FORMATS: tuple[str, ...] = ("md", "docx", "html", "pdf")
-
-
-class Supplier(Strict):
-    """Who writes the proposals: printed in the DOCX header and footer and the HTML page."""
-
-    name: LocalText | None = None
-    address: LocalText | None = None
-    website: Text | None = None
-    country: str = Field("BG", pattern=r"^[A-Z]{2}$")  # whose public holidays count
-
-
-class CalendarSettings(Strict):
-    """Overrides of the working-day calendar: decrees come late."""
-
-    days_off: list[Date] = []  # extra non-working days
-    working_days: list[Date] = []  # working Saturdays (or other days off worked)
-
-
-class FollowupSettings(Strict):
-    expiry_reminder_days: Whole = Field(3, ge=0, le=250)  # working days before expiry
-
-
-class Milestone(Strict):
-    months: Whole = Field(ge=0, le=60)  # before tender.submission_date
-    step: LocalText
 
 
 DEFAULT_MILESTONES: tuple[dict, ...] = (
@@ -79,21 +52,6 @@ DEFAULT_MILESTONES: tuple[dict, ...] = (
 )
 
 
-class Settings(Strict):
-    dossiers: str = "dossiers"
-    templates: str = "templates"
-    out: str = "build"
-    locale: str = Field("en", pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")
-    valid_days: Whole = Field(30, ge=1, le=3650)
-    formats: list[Format] = Field(["md", "docx"], min_length=1)
-    supplier: Supplier = Supplier()
-    calendar: CalendarSettings = CalendarSettings()
-    followup: FollowupSettings = FollowupSettings()
-    tender_milestones: list[Milestone] = Field(
-        default_factory=lambda: [Milestone.model_validate(m) for m in DEFAULT_MILESTONES]
-    )
-
-
 @dataclass(frozen=True)
 class Workspace:
     """Where a department keeps its dossiers and templates, and where proposals go."""
@@ -105,13 +63,11 @@ class Workspace:
     locale: str
     valid_days: int
     formats: tuple[str, ...]
-    # SPEC v2 settings; defaults where kamdocs.yaml does not give them.
-    supplier: Supplier = field(default_factory=Supplier)
-    calendar: CalendarSettings = field(default_factory=CalendarSettings)
-    followup: FollowupSettings = field(default_factory=FollowupSettings)
-    tender_milestones: tuple[Milestone, ...] = field(
-        default_factory=lambda: tuple(Milestone.model_validate(m) for m in DEFAULT_MILESTONES)
-    )
+    # SPEC v2 settings; the defaults where kamdocs.yaml does not give them.
+    supplier: Supplier
+    calendar: CalendarSettings
+    followup: FollowupSettings
+    tender_milestones: tuple[Milestone, ...]
     settings_path: str | None = None  # kamdocs.yaml as shown to users, where there is one
     locale_line: int = 1  # of `locale:` in kamdocs.yaml, for a message about it
     warnings: tuple[Problem, ...] = ()  # about kamdocs.yaml, for the user; the settings are valid
@@ -121,7 +77,7 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
     """The workspace of ``start`` (the current folder): the nearest folder up with kamdocs.yaml."""
     start = (start or Path.cwd()).resolve()
     root = next((p for p in (start, *start.parents) if (p / SETTINGS_FILE).is_file()), None)
-    settings = Settings()
+    settings = records.validator("Settings").validate_python({})  # every default
     settings_path = None
     locale_line = 1
     warnings: list[Problem] = []
@@ -134,7 +90,7 @@ def find_workspace(start: Path | None = None, templates: Path | None = None) -> 
         data = {} if source.data is None else source.data
         if not isinstance(data, dict):
             raise InputError([source.problem((), "must be a mapping of settings")])
-        found, problems = validate(Settings, source, data)
+        found, problems = validate("Settings", source, data)
         warnings = raise_if(problems)
         settings = found
         locale_line = source.line(("locale",))

@@ -9,7 +9,8 @@ import yaml
 from helpers import ROOT
 from pydantic import BaseModel
 
-from kamdocs.workspace import DEFAULT_MILESTONES, Settings
+from kamdocs.models import Settings
+from kamdocs.workspace import DEFAULT_MILESTONES
 
 DOC = ROOT / "docs" / "configuration.md"
 _ROW = re.compile(r"^\| `(?P<key>[a-z_.]+)` \| (?P<default>[^|]+) \|", re.MULTILINE)

@@ -11,6 +11,7 @@ import pytest
 from helpers import build_file_tree, run, small_library
 
 from kamdocs.calendar import WorkingCalendar, months_before
+from kamdocs.models import Milestone
 from kamdocs.portfolio import (
     Account,
     band,
@@ -23,7 +24,7 @@ from kamdocs.portfolio import (
     tender_row,
 )
 from kamdocs.render.portfolio import as_text
-from kamdocs.workspace import Milestone, Workspace, find_workspace
+from kamdocs.workspace import Workspace, find_workspace
 
 D = Decimal
 TODAY = dt.date(2026, 12, 8)

@@ -60,10 +60,28 @@ def test_a_render_imports_only_what_its_formats_need(ws: Path, formats: str) -> 
         assert "kamdocs.render.docx" in modules  # the probe sees what the command imported
 
 
-def test_a_render_looks_for_no_pydantic_plugin(ws: Path) -> None:
-    """pydantic's search for plugins imports ``importlib.metadata``: a tenth of a render."""
+def test_a_render_builds_its_validator_once_then_imports_no_pydantic(
+    ws: Path, cache_base: Path
+) -> None:
+    """The first render builds the validator from pydantic's models and keeps it; the next
+    finds it kept and imports pydantic-core only: pydantic and the models are a third of it."""
+    args = ("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
+    first = imported(ws, *args)
+    assert {"pydantic", "kamdocs.models"} <= first  # the validator was built
+    assert any((cache_base / "validators").iterdir())
+    written = {p.name: p.read_bytes() for p in (ws / "out").iterdir()}
+    again = imported(ws, *args) - {"pydantic.plugin._loader"}  # the command's stand-in
+    assert heavy(again, {"pydantic", "kamdocs.models"}) == set()
+    assert "pydantic_core" in again  # the dossier was validated
+    assert {p.name: p.read_bytes() for p in (ws / "out").iterdir()} == written
+
+
+def test_a_render_looks_for_no_pydantic_plugin(ws: Path, cache_base: Path) -> None:
+    """pydantic's search for plugins imports ``importlib.metadata``: a tenth of a render that
+    builds its validator (the first, or each one with ``KAMDOCS_CACHE_DIR=off``)."""
+    del cache_base  # a cache of the test's own: the validator is built in this run
     modules = imported(ws, "render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
-    assert "pydantic" in modules  # the dossier was validated
+    assert "pydantic" in modules  # the validator was built
     assert heavy(modules, {"importlib.metadata", "email"}) == set()
 
 
