@@ -9,7 +9,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -56,8 +56,11 @@ class Batch:
         # Files of an earlier build that this one no longer writes: name and recorded sha256.
         self.obsolete: list[tuple[str, str]] = []
         self.removed: list[str] = []  # of those, the names a commit removed
-        self._moved: list[tuple[Path, Path]] = []  # each removed file and its backup
+        self._moved: list[tuple[str, str]] = []  # each removed file and its backup
         self._pid = os.getpid()
+        # Each file's path is a string made from this one: a Path per file would intern its
+        # name for the life of the process (pathlib does), some 60 bytes a file of a batch.
+        self._dir = os.fspath(out)
         self._created: list[Path] = []
         self._lock_fd: int | None = None
 
@@ -82,8 +85,12 @@ class Batch:
             ) from None
         self._created = missing
 
-    def _temp(self, i: int, name: str) -> Path:
-        return self.out / f".{name}.{self._pid}.{i}.tmp"
+    def _at(self, name: str) -> str:
+        """``out/name``, written as ``str(out / name)`` would be."""
+        return name if self._dir == "." else os.path.join(self._dir, name)
+
+    def _temp(self, i: int, name: str) -> str:
+        return self._at(f".{name}.{self._pid}.{i}.tmp")
 
     def remove(self, name: str, digest: str) -> None:
         """Remove ``out/name`` at ``commit`` if it still has the sha256 ``digest`` (a file an
@@ -103,18 +110,18 @@ class Batch:
         """Stage the concatenation of ``chunks`` as ``out/name``, never all of it in memory at
         once (the manifest of a large batch); return its sha256."""
         self._ensure_out()
-        target = self.out / name
+        target = self._at(name)
         temp = self._temp(len(self.staged), name)
         sha = hashlib.sha256()
         try:
             try:
                 fh = open(temp, "xb")  # noqa: SIM115 - closed by the with below
             except FileExistsError:
-                if temp.is_symlink() or not temp.is_file():
+                if os.path.islink(temp) or not os.path.isfile(temp):
                     raise
                 # Left by a killed build that ran under this process's id (in a container every
                 # build may): no running build stages to it, and it would fail this one.
-                temp.unlink()
+                os.unlink(temp)
                 fh = open(temp, "xb")  # noqa: SIM115
             with fh:
                 for chunk in chunks:
@@ -126,7 +133,7 @@ class Batch:
                 _flush(fh.fileno())
         except BaseException as exc:  # also Ctrl-C: never leave a half-written temporary file
             with contextlib.suppress(OSError):
-                temp.unlink()
+                os.unlink(temp)
             if isinstance(exc, OSError):
                 raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
             raise
@@ -147,20 +154,20 @@ class Batch:
         # For each target replaced so far: True, backed up; False, did not exist; None, existed
         # but could not be backed up (no hard links), so the new file stays.
         done: list[bool | None] = []
-        failed = self.out
+        failed: str | Path = self.out
         try:
             for name, digest in self.kept:
-                if sha256_again(self.out / name) != digest:
+                if sha256_again(self._at(name)) != digest:
                     raise OutputError(
-                        f"{self.out / name}: changed while this build ran; run the build again"
+                        f"{self._at(name)}: changed while this build ran; run the build again"
                     )
             remove_stale(self.out)
             for name, _ in self.staged:
-                target = self.out / name
-                if target.is_dir() and not target.is_symlink():
+                target = self._at(name)
+                if os.path.isdir(target) and not os.path.islink(target):
                     raise OutputError(f"{target}: cannot replace: a folder is in the way")
             for i, (name, _) in enumerate(self.staged):
-                failed = target = self.out / name
+                failed = target = self._at(name)
                 done.append(_backup(target, i))
                 os.replace(self._temp(i, name), target)
             moved = self._remove_obsolete(len(self.staged))
@@ -170,7 +177,7 @@ class Batch:
             for target, backup in reversed(self._moved):
                 with contextlib.suppress(OSError):
                     os.replace(backup, target)
-            _undo(self.out, self.staged, done)
+            _undo(self._at, self.staged, done)
             self.removed, self._moved = [], []
             self.abort()
             if isinstance(exc, OSError):
@@ -181,21 +188,21 @@ class Batch:
         for i, (name, _) in enumerate(self.staged):
             if done[i]:
                 with contextlib.suppress(OSError):
-                    _backup_path(self.out / name, i).unlink()
+                    os.unlink(_backup_path(self._at(name), i))
         for _, backup in moved:
             with contextlib.suppress(OSError):
-                backup.unlink()
+                os.unlink(backup)
         self._moved = []
         result, self.staged, self.kept, self.obsolete = self.staged + self.kept, [], [], []
         return result
 
-    def _remove_obsolete(self, first: int) -> list[tuple[Path, Path]]:
+    def _remove_obsolete(self, first: int) -> list[tuple[str, str]]:
         """Under the lock: move each obsolete file that is still the one recorded to a hidden
         backup (put back if the commit fails); return (file, backup) of each one moved."""
         ours = {name for name, _ in self.staged} | {name for name, _ in self.kept}
         for j, (name, digest) in enumerate(self.obsolete):
-            target = self.out / name
-            if name in ours or target.is_symlink() or sha256_of(target) != digest:
+            target = self._at(name)
+            if name in ours or os.path.islink(target) or sha256_of(target) != digest:
                 continue  # written again, or no longer the file the earlier build wrote
             backup = _backup_path(target, first + j)
             try:
@@ -210,7 +217,7 @@ class Batch:
         """Remove every staged file; what was in the folder before stays as it was."""
         for i, (name, _) in enumerate(self.staged):
             with contextlib.suppress(OSError):
-                self._temp(i, name).unlink()
+                os.unlink(self._temp(i, name))
         self.staged, self.kept, self.obsolete = [], [], []
         for folder in self._created:  # only folders this batch made, and only while empty
             with contextlib.suppress(OSError):
@@ -249,7 +256,7 @@ def lock_folder(folder: Path) -> int:
     return fd
 
 
-def sha256_of(path: Path) -> str | None:
+def sha256_of(path: str | Path) -> str | None:
     """The sha256 of a regular file's bytes; None where there is none to read (nothing, a
     folder, or a pipe, whose reading would wait for a writer)."""
     try:
@@ -358,11 +365,12 @@ def _record_key(out: Path) -> str:
 _TEMP = re.compile(r"^\..+\.(\d+)\.\d+(?:\.bak)?\.tmp$")
 
 
-def _backup_path(target: Path, i: int) -> Path:
-    return target.with_name(f".{target.name}.{os.getpid()}.{i}.bak.tmp")
+def _backup_path(target: str, i: int) -> str:
+    folder, name = os.path.split(target)
+    return os.path.join(folder, f".{name}.{os.getpid()}.{i}.bak.tmp")
 
 
-def _backup(target: Path, i: int) -> bool | None:
+def _backup(target: str, i: int) -> bool | None:
     """Hard-link ``target`` to a hidden backup: True if made, False when there is no target.
 
     Where the file system has no hard links the file is replaced without a backup (None): an
@@ -379,21 +387,24 @@ def _backup(target: Path, i: int) -> bool | None:
     return True
 
 
-def _undo(out: Path, staged: list[tuple[str, str]], done: list[bool | None]) -> None:
+def _undo(
+    at: Callable[[str], str], staged: list[tuple[str, str]], done: list[bool | None]
+) -> None:
     """Put back what a failed commit replaced: each backup, and no file where there was none."""
     for i in reversed(range(len(done))):
-        target = out / staged[i][0]
+        target = at(staged[i][0])
         with contextlib.suppress(OSError):
             if done[i] is None:
                 continue  # no backup could be made: the new file stays
             if not done[i]:
-                target.unlink()
+                os.unlink(target)
                 continue
             backup = _backup_path(target, i)
             os.replace(backup, target)
             # A rename onto another link of the same file does nothing: the target was never
             # replaced. Either way the backup name must go.
-            backup.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(backup)
 
 
 def _alive(pid: int) -> bool:

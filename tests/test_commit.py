@@ -492,7 +492,7 @@ def test_a_temporary_name_taken_by_a_folder_or_link_is_an_error(tmp_path: Path, 
     # Not a killed build's leftover (kamdocs stages regular files only): an error. The name is
     # cleared as after any failed write (a link goes, never what it points to).
     batch = output.Batch(tmp_path)
-    in_the_way = batch._temp(0, "a.md")
+    in_the_way = Path(batch._temp(0, "a.md"))
     if kind == "folder":
         in_the_way.mkdir()
     else:
