@@ -6,7 +6,8 @@ a third of its time. The validator a command runs is instead pydantic-core's, bu
 schema pydantic generates for the models (``kamdocs.models``), with each model class replaced
 by a plain class of the same name here and each function by its twin in ``kamdocs.fields``.
 That schema is made once and kept between runs with the library (``kamdocs.stored``, keyed by
-kamdocs' code and pydantic's version); a run that finds it kept imports pydantic-core only.
+kamdocs' code and pydantic's version); a run that finds it kept loads only pydantic-core's
+compiled module (``core``).
 
 The two validators are the same schema: they accept the same input and make the same values.
 Where the input is wrong, ``kamdocs.validation`` asks the models again for the located messages,
@@ -15,6 +16,9 @@ so that what a user reads is what pydantic's models say (``tests/test_records.py
 from __future__ import annotations
 
 import functools
+import os
+import sys
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from kamdocs.slug import slugify
@@ -188,10 +192,53 @@ def validator(name: str) -> SchemaValidator:
 
 @functools.cache
 def _validator(name: str) -> SchemaValidator:
-    from pydantic_core import SchemaValidator  # noqa: PLC0415
-
     schema, config = _schemas()[name]
-    return SchemaValidator(schema, config)
+    return core().SchemaValidator(schema, config)
+
+
+CORE = "pydantic_core._pydantic_core"
+
+
+def core() -> ModuleType:
+    """pydantic-core's compiled module, where the validator and its ``ValidationError`` live.
+
+    Importing the ``pydantic_core`` package costs a fresh command some 25 ms more than the
+    module does: its Python part declares the core schema's hundreds of typed dicts, which only
+    pydantic needs. So the module is loaded from the package's folder under its own name, as the
+    package would load it; when pydantic is imported later (a wrong input's messages), the
+    package finds it loaded and uses the same one. Anything unexpected (no such file, a build
+    laid out otherwise) means importing the package as usual."""
+    module = sys.modules.get(CORE)
+    if module is not None:
+        return module
+    import importlib.machinery  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.find_spec("pydantic_core")  # finds the folder, runs nothing
+    folders = (spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "_pydantic_core" + suffix)
+            if os.path.isfile(path):
+                return _load(path)
+    import pydantic_core._pydantic_core as module  # noqa: PLC0415
+
+    return module
+
+
+def _load(path: str) -> ModuleType:
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.spec_from_file_location(CORE, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[CORE] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(CORE, None)
+        raise
+    return module
 
 
 @functools.cache

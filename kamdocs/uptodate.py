@@ -88,6 +88,11 @@ def _versions() -> Iterator[str]:
         if module == "pydantic":  # not imported by a render whose validator is kept
             yield f"pydantic {stored.pydantic_version()}"
             continue
+        if module == "pydantic_core":  # its compiled module, without the package's Python part
+            from kamdocs.records import core  # noqa: PLC0415
+
+            yield f"pydantic_core {core().__version__}"
+            continue
         yield f"{module} {getattr(importlib.import_module(module), attribute)}"
 
 

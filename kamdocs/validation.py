@@ -99,11 +99,10 @@ def validate(
 ) -> tuple[Any, list[Problem]]:
     """Validate ``data`` (found at ``base`` in ``source``) as the model ``name`` (one of
     ``records.TOP``) into a record; problems carry lines."""
-    from pydantic_core import ValidationError  # noqa: PLC0415 - the validator has imported it
-
+    validator = records.validator(name)
     try:
-        return records.validator(name).validate_python(data), []
-    except ValidationError as exc:
+        return validator.validate_python(data), []
+    except records.core().ValidationError as exc:
         from kamdocs import models  # noqa: PLC0415 - the fields' names, for did-you-mean hints
 
         model = getattr(models, name)

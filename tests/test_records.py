@@ -8,7 +8,9 @@ with the same errors."""
 from __future__ import annotations
 
 import copy
+import os
 import pickle
+import subprocess
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
@@ -305,3 +307,37 @@ def test_pydantic_s_version_is_read_without_importing_it() -> None:
     finally:
         sys.modules["pydantic.version"] = saved
         stored.pydantic_version.cache_clear()
+
+
+# --- pydantic-core without its package ---------------------------------------------------------
+
+CORE_PROBE = """
+import sys
+from kamdocs import records
+core = records.core()
+print("package" if "pydantic_core" in sys.modules else "module alone")
+try:
+    records.validator("Settings").validate_python({"formts": ["md"]})
+except core.ValidationError as exc:
+    caught = exc
+import pydantic, pydantic_core
+same = pydantic_core.SchemaValidator is core.SchemaValidator
+print(same, isinstance(caught, pydantic.ValidationError))
+"""
+
+
+def _probe(code: str, cache: Path) -> list[str]:
+    env = {**os.environ, "KAMDOCS_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return done.stdout.split("\n")[:2]
+
+
+def test_the_compiled_module_is_loaded_alone_and_is_the_one_pydantic_uses(tmp_path: Path) -> None:
+    assert _probe(CORE_PROBE, tmp_path) == ["module alone", "True True"]
+
+
+def test_a_pydantic_core_laid_out_otherwise_is_imported_as_usual(tmp_path: Path) -> None:
+    code = "import importlib.machinery\nimportlib.machinery.EXTENSION_SUFFIXES[:] = []\n"
+    assert _probe(code + CORE_PROBE, tmp_path) == ["package", "True True"]
