@@ -220,7 +220,10 @@ def core() -> ModuleType:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = os.path.join(folder, "_pydantic_core" + suffix)
             if os.path.isfile(path):
-                return _load(path)
+                try:
+                    return _load(path)
+                except ImportError:
+                    break  # not loadable on its own here: as the package loads it
     import pydantic_core._pydantic_core as module  # noqa: PLC0415
 
     return module

@@ -341,3 +341,13 @@ def test_the_compiled_module_is_loaded_alone_and_is_the_one_pydantic_uses(tmp_pa
 def test_a_pydantic_core_laid_out_otherwise_is_imported_as_usual(tmp_path: Path) -> None:
     code = "import importlib.machinery\nimportlib.machinery.EXTENSION_SUFFIXES[:] = []\n"
     assert _probe(code + CORE_PROBE, tmp_path) == ["package", "True True"]
+
+
+def test_a_compiled_module_that_will_not_load_alone_is_imported_as_usual(tmp_path: Path) -> None:
+    code = (
+        "from kamdocs import records\n"
+        "def refuse(path):\n"
+        "    raise ImportError(path)\n"
+        "records._load = refuse\n"
+    )
+    assert _probe(code + CORE_PROBE, tmp_path) == ["package", "True True"]
