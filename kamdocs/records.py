@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -208,6 +209,14 @@ def core() -> ModuleType:
     package would load it; when pydantic is imported later (a wrong input's messages), the
     package finds it loaded and uses the same one. Anything unexpected (no such file, a build
     laid out otherwise) means importing the package as usual."""
+    with _LOADING:  # another thread must not take the module before it is initialised
+        return _core()
+
+
+_LOADING = threading.Lock()
+
+
+def _core() -> ModuleType:
     module = sys.modules.get(CORE)
     if module is not None:
         return module
