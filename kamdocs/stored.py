@@ -62,11 +62,10 @@ def pydantic_version() -> str:
         import re  # noqa: PLC0415
 
         spec = importlib.util.find_spec("pydantic")
-        try:
-            assert spec is not None and spec.origin is not None
-            text = Path(spec.origin).with_name("version.py").read_text(encoding="utf-8")
-        except (AssertionError, OSError):
-            text = ""
+        text = ""
+        if spec is not None and spec.origin is not None:
+            with contextlib.suppress(OSError):
+                text = Path(spec.origin).with_name("version.py").read_text(encoding="utf-8")
         found = re.search(r"^VERSION = ['\"]([^'\"]+)['\"]$", text, re.MULTILINE)
         if found:
             return found.group(1)
