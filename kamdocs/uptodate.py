@@ -33,13 +33,12 @@ CHUNK = 1 << 20  # bytes read at a time when hashing a templates file
 # The name of every file a build or render writes but the manifest.
 OUTPUT_NAME = rf"{SLUG_PATTERN.strip('^$')}\.(?:md|docx|html|pdf)"
 # The libraries whose versions can change a proposal's bytes (module, its version attribute):
-# those running, which is what counts, and cheaper to ask than the installed metadata.
+# those running, which is what counts, and cheaper to ask than the installed metadata. The
+# validator's two, pydantic and pydantic-core, are asked without importing them (_versions).
 SHAPING = (
     ("jinja2", "__version__"),
     ("markdown", "__version__"),
     ("babel", "__version__"),
-    ("pydantic", "VERSION"),
-    ("pydantic_core", "__version__"),
     ("yaml", "__version__"),
 )
 
@@ -83,17 +82,14 @@ def fingerprint(templates: Path, formats: tuple[str, ...], settings: dict[str, s
 def _versions() -> Iterator[str]:
     import importlib  # noqa: PLC0415
 
+    from kamdocs.records import core  # noqa: PLC0415
+
     yield f"kamdocs {kamdocs.version()}"
     for module, attribute in SHAPING:
-        if module == "pydantic":  # not imported by a render whose validator is kept
-            yield f"pydantic {stored.pydantic_version()}"
-            continue
-        if module == "pydantic_core":  # its compiled module, without the package's Python part
-            from kamdocs.records import core  # noqa: PLC0415
-
-            yield f"pydantic_core {core().__version__}"
-            continue
         yield f"{module} {getattr(importlib.import_module(module), attribute)}"
+    # Neither is imported by a render whose validator is kept (kamdocs.records).
+    yield f"pydantic {stored.pydantic_version()}"
+    yield f"pydantic_core {core().__version__}"
 
 
 @dataclass(frozen=True)
