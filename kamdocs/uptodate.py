@@ -110,6 +110,10 @@ def manifest_in(out: Path) -> Any:
         return None
 
 
+# What reading a parsed manifest that kamdocs did not write as it writes them may raise.
+_MALFORMED = (ValueError, TypeError, KeyError, AttributeError)
+
+
 def listed(data: Any) -> tuple[str | None, dict[str, Listed]]:
     """The fingerprint and the outputs a folder's manifest (``manifest_in``) lists, whoever
     wrote it (a build or a render); only names a build or render writes, ``<slug>.<format>`` in
@@ -123,7 +127,7 @@ def listed(data: Any) -> tuple[str | None, dict[str, Listed]]:
                 found[name] = Listed(
                     str(entry["sha256"]), str(entry["dossier"]), str(entry["dossier_sha256"])
                 )
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except _MALFORMED:
         return None, {}
     return (inputs if isinstance(inputs, str) else None), found
 
@@ -155,7 +159,7 @@ def earlier(data: Any, fingerprint_: str) -> dict[str, Recorded]:
                 mixed.add(source)
             item["outputs"].append((str(entry["path"]), str(entry["sha256"])))  # type: ignore[union-attr]
         warned = recorded_warnings(data)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except _MALFORMED:
         return {}
     return {
         source: Recorded(
@@ -190,7 +194,7 @@ def warnings_in(data: Any) -> dict[str, list[Problem]]:
     cannot be read."""
     try:
         return recorded_warnings(data)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except _MALFORMED:
         return {}
 
 
