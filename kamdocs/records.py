@@ -185,14 +185,10 @@ class Settings(Record):
     __slots__ = ()
 
 
+@functools.cache
 def validator(name: str) -> SchemaValidator:
     """The validator of the model ``name`` (one of ``TOP``): its ``validate_python`` returns a
     record or raises pydantic-core's ``ValidationError``."""
-    return _validator(name)
-
-
-@functools.cache
-def _validator(name: str) -> SchemaValidator:
     schema, config = _schemas()[name]
     return core().SchemaValidator(schema, config)
 

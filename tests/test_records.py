@@ -238,19 +238,22 @@ def test_the_values_yaml_makes_are_judged_the_same(tmp_path: Path) -> None:
 # --- kept between runs ------------------------------------------------------------------------
 
 
+def _forget() -> None:
+    """No schema or validator of this process: the next one is read from the cache folder."""
+    records._schemas.cache_clear()
+    records.validator.cache_clear()
+
+
 @pytest.fixture
 def kept(cache_base: Path) -> Iterator[Path]:
     """The validators' cache folder of the test's own, and no validator built in this process."""
-    records._schemas.cache_clear()
-    records._validator.cache_clear()
+    _forget()
     yield cache_base / "validators"
-    records._schemas.cache_clear()
-    records._validator.cache_clear()
+    _forget()
 
 
 def _settings_out() -> str:
-    records._schemas.cache_clear()
-    records._validator.cache_clear()
+    _forget()
     return records.validator("Settings").validate_python({}).out
 
 
