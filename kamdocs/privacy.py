@@ -458,22 +458,22 @@ def exposures(
     loaded: Loaded,
     library: Library,
     supplier: Any = None,
-    folded: list[tuple[tuple, str]] | None = None,
+    values: list[tuple[tuple, str]] | None = None,
 ) -> list[Exposure]:
     """Every private value of the dossier that also stands in a public input, with where;
-    ``folded``: the dossier's ``folded_values`` in its language, if the caller has them."""
-    if folded is None:
-        folded = folded_values(loaded.dossier, (loaded.lang,))
-    if not folded:
+    ``values``: the dossier's ``folded_values`` in its language, if the caller has them."""
+    if values is None:
+        values = folded_values(loaded.dossier, (loaded.lang,))
+    if not values:
         return []
-    values = [(path, text, _words(text)) for path, text in folded]
     own = _Inputs(
         [(where, _fold(text), written) for where, text, written in _dossier_inputs(loaded)]
     )
     shared = _library_inputs(library)
     settings = _supplier_inputs(supplier)
     found = []
-    for path, text, words in values:
+    for path, text in values:
+        words = _words(text)
         for inputs in (own, shared, settings):
             for where, written in inputs.holding(text, words):
                 found.append(Exposure(path, where, written))
@@ -487,7 +487,7 @@ class Protection:
         self.loaded = loaded
         # Folded once, for the exposures and for the guard.
         self.values = folded_values(loaded.dossier, (loaded.lang,))
-        found = exposures(loaded, library, supplier, self.values)
+        found = exposures(loaded, library, supplier, values=self.values)
         # A value in one of the dossier's own texts is looked for: that text is how it would leak.
         self.through = {}
         for e in found:
