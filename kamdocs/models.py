@@ -32,6 +32,9 @@ from kamdocs.workspace import DEFAULT_MILESTONES, Format
 # --- field types -----------------------------------------------------------------------------
 
 _TEXT = {"strip_whitespace": True, "min_length": 1}
+_LANGUAGE = r"[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*"  # a language code: en, bg, en_GB
+LOCALE = rf"^{_LANGUAGE}$"
+COUNTRY = r"^[A-Z]{2}$"  # ISO 3166-1 alpha-2
 Text = Annotated[str, StringConstraints(**_TEXT), BeforeValidator(fields.as_written)]
 # A whole number, and only a number: YAML's yes/true is not 1, and "30" in quotes is a text.
 Whole = Annotated[int, StrictType()]
@@ -56,13 +59,13 @@ Email = Annotated[
 # in the type's own validator rather than in a function of its own after the conversion.
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), BeforeValidator(fields.iso_currency)]
 LocalText = Annotated[
-    dict[Annotated[str, Field(pattern=r"^(\*|[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*)$")], Text],
+    dict[Annotated[str, Field(pattern=rf"^(\*|{_LANGUAGE})$")], Text],
     Field(min_length=1),
     BeforeValidator(fields.local_text),
 ]
 MemberId = Annotated[
     str,
-    StringConstraints(**_TEXT, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
+    StringConstraints(**_TEXT, pattern=ID_PATTERN),
     BeforeValidator(fields.as_written),
 ]
 
@@ -85,10 +88,10 @@ class Client(Strict):
     name: Text
     slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=MAX_SLUG)] | None = None
     industry: Text | None = None
-    locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")] | None = None
+    locale: Annotated[str, Field(pattern=LOCALE)] | None = None
     share_of_sales: amount(ge=0, le=1) | None = None
     # ISO 3166-1 alpha-2; argument texts may print {{ client.country_name }}
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    country: Annotated[str, Field(pattern=COUNTRY)] | None = None
 
 
 class Business(Strict):
@@ -235,7 +238,7 @@ class Supplier(Strict):
     name: LocalText | None = None
     address: LocalText | None = None
     website: Text | None = None
-    country: str = Field("BG", pattern=r"^[A-Z]{2}$")  # whose public holidays count
+    country: str = Field("BG", pattern=COUNTRY)  # whose public holidays count
 
 
 class CalendarSettings(Strict):
@@ -262,7 +265,7 @@ class Settings(Strict):
     dossiers: str = "dossiers"
     templates: str = "templates"
     out: str = "build"
-    locale: str = Field("en", pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$")
+    locale: str = Field("en", pattern=LOCALE)
     valid_days: Whole = Field(30, ge=1, le=3650)
     formats: list[Format] = Field(["md", "docx"], min_length=1)
     supplier: Supplier = Supplier()
