@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kamdocs import formatting, records
 from kamdocs.errors import Problem
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # Shorter values ("yes", "2") are too common to mean a leak.
 MIN_LENGTH = 4
 CACHE_LIMIT = 262_144  # characters of a markup text worth remembering its visible text
+T = TypeVar("T")
 
 _TAG = re.compile(r"<[^>]*>")
 # Attribute values, double- or single-quoted: the only data a tag carries.
@@ -117,12 +118,22 @@ class Guard:
         for path, folded in folded_values(dossier, langs) if values is None else values:
             if path not in skipped:
                 self.fields.setdefault(folded, path)
+        self._words: dict[str, frozenset[str]] = {}  # of each value, once a text is seen twice
 
     def find(self, text: str) -> tuple | None:
         """The private field whose value occurs in ``text``, if any."""
         if not self.fields:
             return None
         folded = _folded(text)
+        words = _words_if_repeated(folded)
+        if words is not None:  # a text of every document (a static DOCX part): split once
+            own = self._words
+            if not own:
+                own.update((value, _words(value)) for value in self.fields)
+            for value, field in self.fields.items():
+                if own[value] <= words and _contains(folded, value):
+                    return field
+            return None
         for value, field in self.fields.items():
             if _contains(folded, value):
                 return field
@@ -136,26 +147,30 @@ class Guard:
         return self.find(_visible(markup)) or self.find(_separated(markup))
 
 
-def _when_repeated(func: Callable[[str], str]) -> Callable[[str], str]:
-    """``func`` with its result kept for texts seen before, and only for those.
+def _when_repeated(
+    func: Callable[[str], T], first: Callable[[str], T] | None = None
+) -> Callable[[str], T]:
+    """``func`` with its result kept for texts seen before, and only for those; ``first`` (by
+    default ``func``) gives the result for a text seen the first time.
 
     The static parts of a DOCX (and the stylesheet in every HTML page) are the same text in
     every document of a batch; a proposal's own body is seen once and is never kept, nor is a
     text over ``CACHE_LIMIT`` characters.
     """
     cached = lru_cache(maxsize=64)(func)
+    once = func if first is None else first
     seen: dict[int, None] = {}
 
-    def wrapper(text: str) -> str:
+    def wrapper(text: str) -> T:
         if len(text) > CACHE_LIMIT:
-            return func(text)
+            return once(text)
         key = hash(text)
         if key in seen:
             return cached(text)
         seen[key] = None
         if len(seen) > 1024:
             del seen[next(iter(seen))]
-        return func(text)
+        return once(text)
 
     return wrapper
 
@@ -212,18 +227,66 @@ def _nfkc(text: str) -> str:
             text = text.replace(space, " ")
     if unicodedata.is_normalized("NFKC", text):
         return text
-    # Normalisation never joins characters across a line break (a starter that composes with
-    # nothing), so only the lines that need it are normalised: a long text with one "m²".
+    return _nfkc_parts(text)
+
+
+_NFKC_PIECE = 256  # characters normalised in one piece, whatever they hold
+
+
+def _nfkc_parts(text: str) -> str:
+    """NFKC of ``text``, which is not normalised: only the parts that need it are normalised (a
+    long text with one "m²"). Normalisation never joins characters across a line break (a
+    starter that composes with nothing), so the text is halved at a line break, each half that
+    is normalised already kept as it is: a few checks, each at C speed, find the lines that
+    need it, however many lines there are."""
+    middle = text.find("\n", len(text) // 2) if len(text) > _NFKC_PIECE else -1
+    if middle == -1:
+        middle = text.rfind("\n", 0, len(text) // 2) if len(text) > _NFKC_PIECE else -1
+    if middle == -1:
+        return unicodedata.normalize("NFKC", text)
+    halves = text[:middle], text[middle + 1 :]
     return "\n".join(
-        line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line)
-        for line in text.split("\n")
+        half if unicodedata.is_normalized("NFKC", half) else _nfkc_parts(half) for half in halves
     )
 
 
 def _fold(text: str) -> str:
     """The text as a reader compares it: invisible characters removed, compatibility forms
     (fullwidth letters, ligatures) and composed or decomposed accents made one (NFKC), any
-    letter case, white space runs as one space. Values and outputs are compared so folded."""
+    letter case, white space runs as one space. Values and outputs are compared so folded.
+
+    Folding works line by line: no step joins or reorders characters across a line break (NFKC
+    composes nothing with one, removing and case-folding go character by character, and a line
+    break is white space), so the text folded is its lines folded, the non-empty ones joined by
+    one space. A line folded before (a library text in every proposal of a batch, the same
+    paragraph in the Markdown, the page and the DOCX) is looked up instead of folded again."""
+    if len(text) < _LINED or "\n" not in text:
+        return _fold_line(text)
+    memo = _lines
+    parts = []
+    for line in text.split("\n"):
+        folded = memo.get(line)
+        if folded is None:
+            folded = _fold_line(line)
+            if len(line) <= _LINE_CHARS_KEPT:
+                if len(memo) >= _LINES_KEPT:
+                    memo.clear()
+                memo[line] = folded
+        if folded:
+            parts.append(folded)
+    return " ".join(parts)
+
+
+# A look-up costs about what folding three characters does: every line is looked up, even the
+# short ones of a DOCX part's text runs, most of them seen before (in this or another document).
+_LINED = 512  # characters: a shorter text is folded in one piece
+_LINES_KEPT = 8192  # lines remembered (then forgotten all at once) ...
+_LINE_CHARS_KEPT = 512  # ... each at most this long: a few MB at the most
+_lines: dict[str, str] = {}
+
+
+def _fold_line(text: str) -> str:
+    """``_fold`` of one piece of text, line breaks and all."""
     if not text.isascii():
         text = _nfkc(_visible_chars(text))
         text = _nfkc(text.casefold())
@@ -233,6 +296,12 @@ def _fold(text: str) -> str:
 
 
 _folded = _when_repeated(_fold)
+# The words of a folded text seen before, None the first time: a value with a word the text
+# lacks is not in it (``_words``), so a text of every document is split once, not searched for
+# every value of every dossier.
+_words_if_repeated: Callable[[str], frozenset[str] | None] = _when_repeated(
+    _words, lambda text: None
+)
 
 
 def leak_problem(source: Source, output: str, field: tuple, through: str | None = None) -> Problem:

@@ -526,9 +526,76 @@ def _reference_find(fields: dict[str, tuple], text: str) -> tuple | None:
 def test_find_is_the_folded_whole_word_search(
     values: list[list[str]], text: list[tuple[str, str]]
 ) -> None:
+    guard = _guard_of(
+        {_reference_fold(" ".join(words)): ("v", i) for i, words in enumerate(values)}
+    )
+    written = "".join(piece + space for piece, space in text)
+    expected = _reference_find(guard.fields, written)
+    assert guard.find(written) == expected
+    # Seen again, the text is split into words once and a value with a word it lacks is passed
+    # over: the verdict stays the same.
+    assert guard.find(written) == expected
+    assert guard.find(written) == expected
+
+
+def _guard_of(fields: dict[str, tuple]) -> Guard:
     guard = Guard.__new__(Guard)
     guard.fields = {}
-    for i, words in enumerate(values):
-        guard.fields.setdefault(_reference_fold(" ".join(words)), ("v", i))
-    written = "".join(piece + space for piece, space in text)
-    assert guard.find(written) == _reference_find(guard.fields, written)
+    for value, field in fields.items():
+        guard.fields.setdefault(value, field)
+    guard._words = {}
+    return guard
+
+
+def test_a_text_seen_again_is_still_searched_for_every_value() -> None:
+    guard = _guard_of({"ivan petrov": ("a",), "sofia": ("b",), "....": ("c",)})
+    for text in ("Dear Ivan  Petrov,", "from SOFIA", "dots .... here", "Ivanov in Sofiagrad"):
+        found = [guard.find(text) for _ in range(3)]
+        assert found == [_reference_find(guard.fields, text)] * 3
+    assert guard.find("Dear Ivan  Petrov,") == ("a",)
+    assert guard.find("dots .... here") == ("c",)  # a value without words is in every text's
+
+
+_LINE_SPACES = st.sampled_from([" ", "\n", "\n\n", "\t", "\u00a0", "", "\n\u0301", "\n "])
+_FILLER = "Lorem ipsum dolor sit amet. " * 20  # the text is long enough to be folded by lines
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.tuples(_PIECES, _LINE_SPACES), max_size=40))
+def test_a_long_text_folded_line_by_line_is_the_text_folded_in_one_piece(
+    text: list[tuple[str, str]],
+) -> None:
+    written = _FILLER + "\n" + "".join(piece + space for piece, space in text) + "\n" + _FILLER
+    assert len(written) >= privacy._LINED
+    expected = _reference_fold(written)
+    assert privacy._fold(written) == expected
+    assert privacy._fold(written) == expected  # every line now looked up
+
+
+def test_the_folded_lines_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(privacy, "_LINES_KEPT", 8)
+    monkeypatch.setattr(privacy, "_lines", {})
+    text = "\n".join(f"Line {i}: Иван ПЕТРОВ" for i in range(100)) + "\n" + "x" * 600
+    assert privacy._fold(text) == _reference_fold(text)
+    assert len(privacy._lines) <= 8
+    assert all(len(line) <= privacy._LINE_CHARS_KEPT for line in privacy._lines)
+    assert privacy._fold(text) == _reference_fold(text)
+
+
+_UNNORMALISED = st.sampled_from(
+    ["m²", "ﬁ", "e\u0301", "\u0301", "Ａ", "\u212b", "\u1100\u1161", "ǅ", "…", "plain", "Иван"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pieces=st.lists(
+        st.tuples(_UNNORMALISED, st.integers(0, 300), st.sampled_from(["\n", "", " "])),
+        max_size=30,
+    )
+)
+def test_normalising_by_parts_is_normalising_the_whole(pieces: list[tuple[str, int, str]]) -> None:
+    # Long stretches of normalised text, broken into lines, with here and there a character NFKC
+    # changes, or one that composes with the character before it (also at a line's start).
+    text = "".join(piece + "a" * run + brk for piece, run, brk in pieces)
+    assert privacy._nfkc(text) == unicodedata.normalize("NFKC", text)
