@@ -380,33 +380,46 @@ def _date_forms(day: dt.date, lang: str) -> str:
     return "\n".join(forms)
 
 
-def _dossier_inputs(loaded: Loaded) -> Iterator[tuple[str, str, bool]]:
-    """(where, text, written) of every public value of the dossier a document may print."""
+# The first key of each of the dossier's own texts: a field under another is none of them.
+_WRITTEN_UNDER = frozenset(pattern[0] for pattern in _WRITTEN)
+
+
+def _dossier_inputs(loaded: Loaded) -> Iterator[tuple[str | tuple, str, bool]]:
+    """(where, text, written) of every public value of the dossier a document may print; where
+    is the field's path, written out (``_where``) only for a value that turns out to be public,
+    or the name of a date every proposal prints."""
     d = loaded.dossier
     lang = loaded.lang
     data = records.dump(d)
     for member in data["dmu"]:
         del member["private"]
     for path, value in _leaves(data, ()):
-        written = _pattern(path) in _WRITTEN
+        written = path[0] in _WRITTEN_UNDER and _pattern(path) in _WRITTEN
         printed = written or path[:2] in (("client", "name"), ("client", "industry"))
         printed = printed or (path[0] == "dmu" and path[2:] in (("name",), ("position",)))
         printed = printed or path[0] == "team"
         if isinstance(value, dt.date):
-            yield format_path(path), _date_forms(value, lang), False
+            yield path, _date_forms(value, lang), False
         elif isinstance(value, int | float | Decimal):
-            yield format_path(path), str(value), False
+            yield path, str(value), False
         elif printed:
-            yield format_path(path), str(value), written
+            yield path, str(value), written
     # The dates every proposal prints, given or not.
     yield "the issue date", _date_forms(loaded.issued, lang), False
     yield "the validity date", _date_forms(loaded.valid_until, lang), False
 
 
-class _Inputs:
-    """Public inputs, folded, searched for a value in one pass: (where, folded text, written)."""
+def _where(place: str | tuple) -> str:
+    """A public input's place as a message names it: a name as it is, a dossier field's path
+    written out (``dmu[0].name``)."""
+    return place if isinstance(place, str) else format_path(place)
 
-    def __init__(self, items: list[tuple[str, str, bool]]):
+
+class _Inputs:
+    """Public inputs, folded, searched for a value in one pass: (where, folded text, written);
+    ``where`` a name, or a field path of the dossier (see ``_where``)."""
+
+    def __init__(self, items: list[tuple[str | tuple, str, bool]]):
         self.items = items
         # Folded texts hold no line break (white space is one space), so one between two texts
         # ends a word and no match spans two of them.
@@ -545,7 +558,7 @@ def exposures(
         words = _words(text)
         for inputs in (own, shared, settings):
             for where, written in inputs.holding(text, words):
-                found.append(Exposure(path, where, written))
+                found.append(Exposure(path, _where(where), written))
     return found
 
 

@@ -571,7 +571,7 @@ def test_only_printed_fields_of_the_dossier_are_public_inputs(ws: Path) -> None:
 
     library = load_library(ws / "templates")
     loaded = load_dossier(ws / "dossiers/acme.yaml", library, dt.date(2026, 11, 26))
-    named = [where for where, _, _ in privacy._dossier_inputs(loaded)]
+    named = [privacy._where(where) for where, _, _ in privacy._dossier_inputs(loaded)]
     assert [w for w in named if w.startswith("dmu")] == [
         "dmu[0].name",
         "dmu[0].position",
