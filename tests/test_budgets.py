@@ -168,3 +168,10 @@ def test_memory_past_the_budget_is_refused_by_the_system(monkeypatch: pytest.Mon
         template.render()
     assert resource.getrlimit(resource.RLIMIT_AS) == before
     assert env.from_string("{{ ('x' * 1000)|length }}").render() == "1000"
+
+
+def test_the_address_space_is_read_as_the_system_counts_it() -> None:
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    line = next(line for line in status.splitlines() if line.startswith("VmSize:"))
+    size_kb = int(line.split()[1])
+    assert abs(templating._address_space() - size_kb * 1024) < 16 * 1024 * 1024
