@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -600,3 +601,24 @@ def test_normalising_by_parts_is_normalising_the_whole(pieces: list[tuple[str, i
     # changes, or one that composes with the character before it (also at a line's start).
     text = "".join(piece + "a" * run + brk for piece, run, brk in pieces)
     assert privacy._nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+_MARKUP = st.lists(
+    st.sampled_from(
+        ["<", ">", "/", "</p>", "</w:p>", "<w:t>", "a", "Я", " ", "\n", "&amp;", "&", ";"]
+    )
+    | st.sampled_from(['="x y"', "='z'", "=", '"', "'", "<br/>", "</dc:title>", "<p class='c'>"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(markup=_MARKUP)
+def test_the_views_of_markup_are_the_tags_removed_as_one_substitution_does(markup: str) -> None:
+    # Any text, well formed or not: a "<" inside a tag, a ">" alone, a tag left open.
+    tag, block_end = re.compile(r"<[^>]*>"), privacy._BLOCK_END
+    visible = html.unescape(tag.sub("", block_end.sub("\n", markup)))
+    values = [v for pattern in privacy._ATTR_VALUES for v in pattern.findall(markup)]
+    separated = html.unescape(tag.sub("\n", markup) + "\n" + "\n".join(dict.fromkeys(values)))
+    assert privacy._visible(markup) == visible
+    assert privacy._separated(markup) == separated
