@@ -158,9 +158,15 @@ def _budget() -> Iterator[_Budget]:
 
 def _out_of_time(signum: int, frame: Any) -> None:
     budget = _BUDGET.get()
-    if budget is not None:
-        budget.expired = True  # the next step raises too, should this raise be swallowed
+    if budget is None:
+        return  # the handler left in place between renders (``_held``): no render to stop
+    budget.expired = True  # the next step raises too, should this raise be swallowed
     raise TemplateLimit(f"rendering took more than {MAX_SECONDS:g} s of CPU time")
+
+
+# Whether ``_out_of_time`` handles SIGPROF for good: it replaced the default handler (nobody
+# else's), so it stays, and a render does not pay for putting it in and back (~25 us each).
+_handler_kept = False
 
 
 @contextlib.contextmanager
@@ -171,7 +177,9 @@ def _held() -> Iterator[None]:
     step counter would have, for work the counter does not see (a C function calling back into
     Python); set only in the main thread, where Python runs signal handlers. The address space
     may grow by ``MAX_MEMORY``: past it every allocation fails (``MemoryError``, reported as
-    the limit). Both are put back as they were once the render ends.
+    the limit). Both are put back as they were once the render ends. The timer's handler stays
+    when it took the place of the default one (which ends the process: no other code counts on
+    it), and does nothing outside a render; another's handler is put back after every render.
     """
     undo: list[Callable[[], Any]] = []
     try:
@@ -189,11 +197,16 @@ def _held() -> Iterator[None]:
     except (ImportError, ValueError, OSError):
         pass  # no address-space limit here: the size checks remain
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-        previous = signal.signal(signal.SIGPROF, _out_of_time)
+        global _handler_kept  # noqa: PLW0603 - the process's one SIGPROF handler
+        if not _handler_kept:
+            previous = signal.signal(signal.SIGPROF, _out_of_time)
+            if previous == signal.SIG_DFL:
+                _handler_kept = True
+            else:  # another's handler (a profiler's): put back after every render
+                undo.append(lambda: signal.signal(signal.SIGPROF, previous))
         # Again every quarter second: a raise in a finaliser or a garbage collector's callback
         # is only printed, and the render would go on.
         signal.setitimer(signal.ITIMER_PROF, MAX_SECONDS + 0.5, 0.25)
-        undo.append(lambda: signal.signal(signal.SIGPROF, previous))
         undo.append(lambda: signal.setitimer(signal.ITIMER_PROF, 0))
     try:
         yield

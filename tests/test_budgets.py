@@ -175,3 +175,33 @@ def test_the_address_space_is_read_as_the_system_counts_it() -> None:
     line = next(line for line in status.splitlines() if line.startswith("VmSize:"))
     size_kb = int(line.split()[1])
     assert abs(templating._address_space() - size_kb * 1024) < 16 * 1024 * 1024
+
+
+def test_the_cpu_timer_leaves_signals_as_a_render_found_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import signal  # noqa: PLC0415
+
+    env = templating.environment()
+    template = env.from_string("{{ 1 + 1 }}")
+    # Another's handler (a profiler's) is put back after every render, and the timer is off.
+    monkeypatch.setattr(templating, "_handler_kept", False)
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGPROF, lambda signum, frame: seen.append(signum))
+    try:
+        theirs = signal.getsignal(signal.SIGPROF)
+        for _ in range(2):
+            assert template.render() == "2"
+            assert signal.getsignal(signal.SIGPROF) is theirs
+            assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+        # The default handler (which ends the process) is replaced for good by one that does
+        # nothing outside a render.
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        assert template.render() == "2"
+        assert signal.getsignal(signal.SIGPROF) is templating._out_of_time
+        assert templating._handler_kept
+        assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+        templating._out_of_time(signal.SIGPROF, None)  # no render: nothing raised
+    finally:
+        signal.signal(signal.SIGPROF, previous)
+    assert seen == []
