@@ -817,6 +817,7 @@ _CELL_MARGINS = 2 * 113 + 40  # the table style's left and right cell margins, a
 _CHAR = 118
 _HEAD_CHAR = 132  # the same in bold (header cells, totals)
 _WORD_BREAKS = re.compile(r"[ \t\n/-]+")
+_TEXT = operator.itemgetter(1)  # of a segment
 
 
 def _column_widths(
@@ -828,14 +829,16 @@ def _column_widths(
     weights = [4] * columns
     least = [_CELL_MARGINS + 3 * _CHAR] * columns
     cap = width * 2 // 5  # an email address may still break rather than squeeze the others
+    words = _WORD_BREAKS.split  # of any text, at least one (perhaps empty) word
     for number, row in enumerate(texts):
+        head = header and number == 0
         for i, segments in enumerate(row):
-            text = "".join(s[1] for s in segments)
-            bold = (header and number == 0) or any(s[0] & _STRONG for s in segments)
-            char = _HEAD_CHAR if bold else _CHAR
-            weights[i] = max(weights[i], min(30, len(text)))
-            longest = max((len(w) for w in _WORD_BREAKS.split(text)), default=0)
-            least[i] = max(least[i], min(cap, _CELL_MARGINS + longest * char))
+            text = "".join(map(_TEXT, segments))
+            if len(text) > weights[i]:
+                weights[i] = min(30, len(text))
+            bold = head or any(s[0] & _STRONG for s in segments)
+            longest = max(map(len, words(text))) * (_HEAD_CHAR if bold else _CHAR)
+            least[i] = max(least[i], min(cap, _CELL_MARGINS + longest))
     total = sum(weights)
     widths = [width * w // total for w in weights]
     if sum(least) >= width:  # no room for every longest word: share by them instead
