@@ -426,12 +426,15 @@ class _Inputs:
     """Public inputs, folded, searched for a value in one pass: (where, folded text, written);
     ``where`` a name, or a field path of the dossier (see ``_where``)."""
 
-    def __init__(self, items: list[tuple[str | tuple, str, bool]]):
+    def __init__(self, items: list[tuple[str | tuple, str, bool]], split: bool = True):
         self.items = items
         # Folded texts hold no line break (white space is one space), so one between two texts
         # ends a word and no match spans two of them.
         self.text = "\n".join(folded for _, folded, _ in items)
-        self.words = _words(self.text)
+        # Inputs searched for many values (the library's, in every dossier) are split into
+        # words once, and a value with a word they lack is not searched for; a dossier's own
+        # few kilobytes, searched for its own values once, cost less searched than split.
+        self.words = _words(self.text) if split else None
         self.starts, at = [], 0
         for _, folded, _ in items:
             self.starts.append(at)
@@ -440,7 +443,7 @@ class _Inputs:
     def holding(self, value: str, words: frozenset[str]) -> Iterator[tuple[str, bool]]:
         """(where, written) of every input that holds folded ``value`` (whose words are
         ``words``) as a whole word."""
-        if not words <= self.words:
+        if self.words is not None and not words <= self.words:
             return
         text, seen = self.text, set()
         start = text.find(value)
@@ -556,7 +559,8 @@ def exposures(
     if not values:
         return []
     own = _Inputs(
-        [(where, _fold(text), written) for where, text, written in _dossier_inputs(loaded)]
+        [(where, _fold(text), written) for where, text, written in _dossier_inputs(loaded)],
+        split=False,
     )
     shared = _library_inputs(library)
     settings = _supplier_inputs(supplier)
