@@ -112,6 +112,16 @@ def validators_key() -> str:
     return hashlib.sha256(b"validators\0" + code_digest()).hexdigest()
 
 
+def locale_key(identifier: str) -> str:
+    """The key of a Babel locale with its data loaded (``formatting.locale``): Babel's version
+    and the locale are all it depends on, with kamdocs' code and Python's version."""
+    import babel  # noqa: PLC0415 - imported already by whoever asks
+
+    sha = hashlib.sha256(b"locale\0" + code_digest())
+    sha.update(f"\0{babel.__version__}\0{identifier}".encode())
+    return sha.hexdigest()
+
+
 def library_key(root: Path) -> str:
     sha = hashlib.sha256(b"library\0" + code_digest() + tree_digest(root))
     sha.update(f"\0{root}\0{Path.cwd()}".encode("utf-8", "surrogatepass"))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pickle
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
+import babel
+import babel.localedata
 import pytest
 from helpers import DOSSIER, build_file_tree, small_library
 
-from kamdocs import privacy, stored, templating
+from kamdocs import formatting, privacy, stored, templating
 from kamdocs.errors import InputError
 from kamdocs.library import _load_library, load_library
 
@@ -145,3 +150,63 @@ def test_a_library_not_kept_between_runs_has_its_public_inputs_too(root: Path) -
     privacy._library_inputs.cache_clear()
     found = privacy._library_inputs(library)
     assert "recommends" in found.words and found.items == privacy._read_inputs(library).items
+
+
+# --- Babel's locale data, merged once -----------------------------------------------------------
+
+DAYS = [dt.date(1971, 5, 14), dt.date(2026, 12, 1), dt.date(2000, 2, 29)]
+
+
+def _printed(lang: str) -> list[str]:
+    texts = [formatting.date(day, lang, form) for day in DAYS for form in privacy.DATE_FORMS]
+    texts += [formatting.money(Decimal("334200.5"), lang, "EUR"), formatting.number(1234, lang)]
+    texts.append(formatting.percent(Decimal("12.5"), lang))
+    return texts
+
+
+@pytest.fixture
+def fresh_locales(cache_base: Path) -> Iterator[Path]:
+    for function in (formatting.locale, formatting.date, formatting.money, formatting.number):
+        function.cache_clear()
+    yield cache_base / "locales"
+    for function in (formatting.locale, formatting.date, formatting.money, formatting.number):
+        function.cache_clear()
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_a_locale_s_data_is_kept_and_prints_the_same(
+    fresh_locales: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    first = _printed(lang)
+    (entry,) = entries(fresh_locales)
+    assert entry.stat().st_mode & 0o077 == 0
+    for function in (formatting.locale, formatting.date, formatting.money, formatting.number):
+        function.cache_clear()
+
+    def not_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the kept locale needs no data loaded")
+
+    monkeypatch.setattr(babel.localedata, "load", not_again)
+    monkeypatch.setattr(babel.localedata, "get_locale_data", not_again, raising=False)
+    assert formatting.locale(lang) == babel.Locale.parse(lang)
+    assert _printed(lang) == first
+    assert entries(fresh_locales) == [entry]
+
+
+def test_a_damaged_locale_entry_is_only_a_miss(fresh_locales: Path) -> None:
+    first = _printed("bg")
+    (entry,) = entries(fresh_locales)
+    entry.write_bytes(b"not a pickle")
+    formatting.locale.cache_clear()
+    formatting.date.cache_clear()
+    assert _printed("bg") == first
+
+
+def test_a_kept_entry_of_another_locale_is_not_taken(fresh_locales: Path) -> None:
+    formatting.locale("en")
+    (entry,) = entries(fresh_locales)
+    key = stored.locale_key(str(babel.Locale.parse("bg")))
+    entry.rename(entry.with_name(key))  # the English data under the Bulgarian key
+    formatting.locale.cache_clear()
+    assert formatting.locale("bg") == babel.Locale.parse("bg")
+    assert formatting.date(DAYS[0], "bg", "long") == "14 май 1971\u202fг."
