@@ -274,11 +274,7 @@ def _fold(text: str) -> str:
     for line in text.split("\n"):
         folded = memo.get(line)
         if folded is None:
-            folded = _fold_line(line)
-            if len(line) <= _LINE_CHARS_KEPT:
-                if len(memo) >= _LINES_KEPT:
-                    memo.clear()
-                memo[line] = folded
+            folded = memo.keep(line, _fold_line(line))
         if folded:
             parts.append(folded)
     return " ".join(parts)
@@ -287,9 +283,31 @@ def _fold(text: str) -> str:
 # A look-up costs about what folding three characters does: every line is looked up, even the
 # short ones of a DOCX part's text runs, most of them seen before (in this or another document).
 _LINED = 512  # characters: a shorter text is folded in one piece
-_LINES_KEPT = 8192  # lines remembered (then forgotten all at once) ...
-_LINE_CHARS_KEPT = 512  # ... each at most this long: a few MB at the most
-_lines: dict[str, str] = {}
+_LINES_KEPT = 4096  # lines remembered, at most ...
+_LINES_CHARS = 262_144  # ... holding this many characters with their folds (then all forgotten)
+_LINE_CHARS_KEPT = 512  # a longer line is not remembered
+
+
+class _Lines(dict[str, str]):
+    """Folded lines by line, within the bounds above: a megabyte at the most, whatever a batch
+    renders (a batch does not keep what it rendered: ``tests/test_security.py``)."""
+
+    chars = 0
+
+    def keep(self, line: str, folded: str) -> str:
+        if folded == line:
+            folded = line  # one string for both
+        if len(line) <= _LINE_CHARS_KEPT:
+            size = len(line) + (0 if folded is line else len(folded))
+            if len(self) >= _LINES_KEPT or self.chars + size > _LINES_CHARS:
+                self.clear()
+                self.chars = 0
+            self[line] = folded
+            self.chars += size
+        return folded
+
+
+_lines = _Lines()
 
 
 def _fold_line(text: str) -> str:

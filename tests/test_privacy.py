@@ -574,13 +574,19 @@ def test_a_long_text_folded_line_by_line_is_the_text_folded_in_one_piece(
     assert privacy._fold(written) == expected  # every line now looked up
 
 
-def test_the_folded_lines_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(privacy, "_LINES_KEPT", 8)
-    monkeypatch.setattr(privacy, "_lines", {})
+@pytest.mark.parametrize(("lines", "chars"), [(8, 10**6), (10**6, 300)])
+def test_the_folded_lines_kept_are_bounded(
+    monkeypatch: pytest.MonkeyPatch, lines: int, chars: int
+) -> None:
+    monkeypatch.setattr(privacy, "_LINES_KEPT", lines)
+    monkeypatch.setattr(privacy, "_LINES_CHARS", chars)
+    monkeypatch.setattr(privacy, "_lines", privacy._Lines())
     text = "\n".join(f"Line {i}: Иван ПЕТРОВ" for i in range(100)) + "\n" + "x" * 600
     assert privacy._fold(text) == _reference_fold(text)
-    assert len(privacy._lines) <= 8
-    assert all(len(line) <= privacy._LINE_CHARS_KEPT for line in privacy._lines)
+    kept = privacy._lines
+    assert 0 < len(kept) <= lines
+    assert kept.chars == sum(len(k) + (0 if v is k else len(v)) for k, v in kept.items()) <= chars
+    assert all(len(line) <= privacy._LINE_CHARS_KEPT for line in kept)
     assert privacy._fold(text) == _reference_fold(text)
 
 
