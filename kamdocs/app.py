@@ -367,7 +367,9 @@ def _owned_by_another(
         if (
             entry is not None
             and not _same_file(entry.dossier, result.path)
-            and os.path.lexists(out / name)  # a file deleted since is replaced by no one
+            # A file deleted since is replaced by no one. (A string: a Path per output would
+            # intern its name for the life of the process, as pathlib does.)
+            and os.path.lexists(os.path.join(out, name))
         ):
             line, where = result.slug_at
             found.append(
