@@ -125,17 +125,12 @@ class Guard:
         if not self.fields:
             return None
         folded = _folded(text)
-        words = _words_if_repeated(folded)
-        if words is not None:  # a text of every document (a static DOCX part): split once
-            own = self._words
-            if not own:
-                own.update((value, _words(value)) for value in self.fields)
-            for value, field in self.fields.items():
-                if own[value] <= words and _contains(folded, value):
-                    return field
-            return None
+        words = _words_if_repeated(folded)  # a text of every document (a static DOCX part)
+        own = self._words
+        if words is not None and not own:
+            own.update((value, _words(value)) for value in self.fields)
         for value, field in self.fields.items():
-            if _contains(folded, value):
+            if (words is None or own[value] <= words) and _contains(folded, value):
                 return field
         return None
 
@@ -246,9 +241,11 @@ def _nfkc_parts(text: str) -> str:
     starter that composes with nothing), so the text is halved at a line break, each half that
     is normalised already kept as it is: a few checks, each at C speed, find the lines that
     need it, however many lines there are."""
-    middle = text.find("\n", len(text) // 2) if len(text) > _NFKC_PIECE else -1
+    if len(text) <= _NFKC_PIECE:
+        return unicodedata.normalize("NFKC", text)
+    middle = text.find("\n", len(text) // 2)
     if middle == -1:
-        middle = text.rfind("\n", 0, len(text) // 2) if len(text) > _NFKC_PIECE else -1
+        middle = text.rfind("\n", 0, len(text) // 2)
     if middle == -1:
         return unicodedata.normalize("NFKC", text)
     halves = text[:middle], text[middle + 1 :]
