@@ -19,7 +19,7 @@ from kamdocs.output import write_new
 from kamdocs.privacy import public_warnings
 from kamdocs.slug import slugify
 from kamdocs.starter import starter
-from kamdocs.workspace import Workspace, build_date, dossier_files
+from kamdocs.workspace import Workspace, build_date, dossier_files, dossier_names
 
 if TYPE_CHECKING:
     from kamdocs.build import Job, Outcome
@@ -240,7 +240,7 @@ def render(
     problems: list[Problem] = _settings_problems(workspace, library)
     problems += check_template(workspace.templates)
     raise_if(problems, strict)
-    files = dossier_files(paths or [workspace.dossiers])
+    files = dossier_names(paths or [workspace.dossiers])
     today = build_date(date)
     job = Job(
         library,
@@ -251,7 +251,7 @@ def render(
         workspace.locale,
         workspace.supplier,
     )
-    standing: dict[Path, Outcome] = {}
+    standing: dict[str, Outcome] = {}
     settings = {"date": today.isoformat(), "locale": workspace.locale}
     settings["valid_days"] = str(workspace.valid_days)
     # Heads every page; written as pydantic wrote it (model_dump_json), so that the fingerprint
@@ -281,7 +281,7 @@ def render(
     converting: dict[str, tuple[str, str]] = {}
     warned: dict[str, list[Problem]] = {}  # dossier path -> its warnings, kept in the manifest
     fresh = outcomes(job, [path for path in files if path not in standing])
-    ordered = (standing.get(path) or next(fresh) for path in files)
+    ordered = _in_order(files, standing, fresh)
     converter = pdf.Converter(program, today) if pdf is not None else contextlib.nullcontext()
     stopped, seen = False, 0  # an error (or with strict a warning) among problems[:seen]
     with Batch(out) as batch, converter:
@@ -349,6 +349,17 @@ def render(
     return Written(out, outputs, len(slugs), kept, removed=batch.removed, warnings=warnings)
 
 
+def _in_order(
+    files: list[str], standing: dict[str, Outcome], fresh: Iterator[Outcome]
+) -> Iterator[Outcome]:
+    """Each dossier's outcome, in the order of ``files``: kept from an earlier build or fresh."""
+    for path in files:
+        result = standing.get(path) or next(fresh)
+        # The same name: the one the batch holds, not the copy a worker sent back with it.
+        result.path = path
+        yield result
+
+
 def _stops(problems: list[Problem], strict: bool) -> bool:
     """Whether ``problems`` stop the batch: an error, or with ``strict`` a warning."""
     errors, warnings = split(problems)
@@ -392,12 +403,12 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _standing(
-    files: list[Path],
+    files: list[str],
     out: Path,
     formats: tuple[str, ...],
     recorded: dict[str, Recorded],
     job: Job,
-) -> dict[Path, Outcome]:
+) -> dict[str, Outcome]:
     """The dossiers among ``files`` whose outputs of an earlier build still stand.
 
     None is read again: its warnings, printed on every build and not only on the one that
@@ -407,11 +418,11 @@ def _standing(
 
     found = {}
     for path in files:
-        entry = recorded.get(str(path))
+        entry = recorded.get(path)
         if entry is not None and uptodate.still_current(path, out, formats, entry):
             slug = entry.outputs[0][0].rpartition(".")[0]
             found[path] = Outcome(
-                str(path),
+                path,
                 slug,
                 problems=list(entry.warnings),
                 dossier_sha256=entry.dossier_sha256,

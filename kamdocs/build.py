@@ -10,7 +10,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -57,7 +57,7 @@ class Outcome:
 _JOB: Job | None = None  # set before the workers fork, so each inherits the loaded library
 
 
-def _render(path: Path) -> Outcome:
+def _render(path: str | Path) -> Outcome:
     from kamdocs.render.pipeline import render  # noqa: PLC0415 - heavy; only when rendering
 
     job = _JOB
@@ -134,11 +134,13 @@ def _warm(job: Job) -> None:
         locale.decimal_formats, locale.currency_formats, locale.date_formats  # noqa: B018
 
 
-def _render_chunk(paths: list[Path]) -> list[Outcome]:
+def _render_chunk(paths: list[str | Path]) -> list[Outcome]:
     return [_render(path) for path in paths]
 
 
-def outcomes(job: Job, paths: list[Path], processes: int | None = None) -> Iterator[Outcome]:
+def outcomes(
+    job: Job, paths: Sequence[str | Path], processes: int | None = None
+) -> Iterator[Outcome]:
     """Render every dossier; outcomes come in the order of ``paths`` whatever runs them.
 
     Only a few chunks per worker are in flight at a time, so however many dossiers a batch has,

@@ -199,7 +199,7 @@ def warnings_in(data: Any) -> dict[str, list[Problem]]:
 
 
 def still_current(
-    path: Path, out: Path, formats: tuple[str, ...], recorded: Recorded | None
+    path: str | Path, out: Path, formats: tuple[str, ...], recorded: Recorded | None
 ) -> bool:
     """Whether the dossier at ``path`` and every output recorded for it are as the earlier
     build left them: one file of each format, all named after one slug, in ``out`` itself."""

@@ -133,50 +133,64 @@ def dossier_files(paths: list[Path]) -> list[Path]:
     A file named twice (``a.yaml ./a.yaml``, or a file and its folder) is one dossier. A folder
     holding no dossier is an error (exit 1) that names the files it did not take and why.
     """
-    found: list[Path] = []
-    seen: set[Path] = set()
+    return [Path(name) for name in dossier_names(paths)]
+
+
+def dossier_names(paths: list[Path]) -> list[str]:
+    """``dossier_files`` as the strings ``str(path)`` gives, made without a ``Path`` each.
+
+    A batch holds its dossiers' names from start to end, and pathlib interns every file name it
+    parses for the life of the process: some 400 bytes a dossier, for nothing."""
+    found: list[str] = []
+    seen: set[str] = set()
     for path in paths:
-        real: dict[Path, Path] = {}  # a folder's dossiers that are no links: their real paths
-        if path.is_dir():
-            with os.scandir(path) as listing:
+        folder = os.fspath(path)
+        real: dict[str, str] = {}  # a folder's dossiers that are no links: their real paths
+        if os.path.isdir(folder):
+            with os.scandir(folder) as listing:
                 found_here = sorted(listing, key=lambda entry: entry.name)
-            entries = [path / entry.name for entry in found_here]
             inside = []
-            folder = path.resolve()
-            for entry, p in zip(found_here, entries, strict=True):
+            resolved = os.path.realpath(folder)
+            for entry in found_here:
                 if (
-                    p.suffix in DOSSIER_SUFFIXES
-                    and not p.name.startswith(("_", "."))
+                    entry.name.endswith(DOSSIER_SUFFIXES)
+                    and not entry.name.startswith(("_", "."))
                     and entry.is_file()  # the listing's file type: no stat for a plain file
                 ):
-                    inside.append(p)
+                    name = _child(folder, entry.name)
+                    inside.append(name)
                     if not entry.is_symlink():
-                        real[p] = folder / entry.name
+                        real[name] = os.path.join(resolved, entry.name)
             if not inside:
-                raise KamdocsError(_no_dossier(path, entries))
-        elif path.exists():
-            inside = [path]
+                raise KamdocsError(_no_dossier(path, [entry.name for entry in found_here]))
+        elif os.path.exists(folder):
+            inside = [folder]
         else:
             raise UsageError(f"no such file or folder: {path}")
-        for p in inside:
-            key = real.get(p) or p.resolve()
+        for name in inside:
+            key = real.get(name) or os.path.realpath(name)
             if key not in seen:
                 seen.add(key)
-                found.append(p)
+                found.append(name)
     return found
 
 
-def _no_dossier(folder: Path, entries: list[Path]) -> str:
+def _child(folder: str, name: str) -> str:
+    """``str(Path(folder) / name)``."""
+    return name if folder == "." else os.path.join(folder, name)
+
+
+def _no_dossier(folder: Path, names: list[str]) -> str:
     text = (
         f"{folder}: no dossier found (a dossier is a .yaml or .yml file whose name does not "
         "start with '_')"
     )
     near = [
-        p.name
-        for p in entries
-        if p.suffix.lower() in DOSSIER_SUFFIXES
-        and p.suffix not in DOSSIER_SUFFIXES
-        and not p.name.startswith(("_", "."))
+        name
+        for name in names
+        if name.lower().endswith(DOSSIER_SUFFIXES)
+        and not name.endswith(DOSSIER_SUFFIXES)
+        and not name.startswith(("_", "."))
     ]
     if near:
         text += (
