@@ -6,8 +6,9 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from kamdocs.workspace import Workspace, build_date, dossier_files, dossier_name
 
 if TYPE_CHECKING:
     from kamdocs.build import Job, Outcome
+    from kamdocs.output import Batch
     from kamdocs.portfolio import Portfolio
     from kamdocs.tailor import Plan
     from kamdocs.uptodate import Listed, Recorded
@@ -274,11 +276,10 @@ def render(
     # A render keeps the warnings the manifest records of the dossiers it does not render.
     before_warnings = {} if manifest else uptodate.warnings_in(previous)
     del previous  # its parsed entries are not kept through the build
-    slugs: dict[str, str] = {}
-    # Output name -> its sha256, the dossier it came from and that dossier's sha256: this run's
-    # files as the manifest lists them (a PDF's until it is converted, without its sha256).
-    listed: dict[str, tuple[str, str, str]] = {}
-    converting: dict[str, tuple[str, str]] = {}
+    # File name (slug) -> the dossier and its sha256, for each dossier of this run. Its files
+    # are "<slug>.<format>" for every format; the batch holds their names and sha256s, so that
+    # nothing here is kept per file.
+    owners: dict[str, tuple[str, bytes]] = {}
     warned: dict[str, list[Problem]] = {}  # dossier path -> its warnings, kept in the manifest
     fresh = outcomes(job, [path for path in files if path not in standing])
     ordered = _in_order(files, standing, fresh)
@@ -290,18 +291,20 @@ def render(
                 problems.extend(result.problems)
                 if split(result.problems)[0]:
                     continue  # this dossier's errors are reported; its files are not staged
-                if result.slug in slugs:
+                if result.slug in owners:
                     line, where = _slug_at(result, job) if result.kept else result.slug_at
+                    first = owners[result.slug][0]
                     problems.append(
                         Problem(
                             result.path,
                             line,
                             where,
-                            f"makes the same file name '{result.slug}' as {slugs[result.slug]}",
+                            f"makes the same file name '{result.slug}' as {first}",
                         )
                     )
                     continue
-                slugs[result.slug] = result.path
+                # (The sha256 as its 32 bytes: half the size of its hex digits.)
+                owners[result.slug] = (result.path, bytes.fromhex(result.dossier_sha256))
                 if not manifest and not force:
                     problems.extend(_owned_by_another(result, out, formats, before))
                 if not stopped:  # only the problems found since the last look: no n² scan
@@ -313,40 +316,67 @@ def render(
                     docx = f"{result.slug}.docx"
                     data = documents[docx] if "docx" in formats else documents.pop(docx)
                     converter.add(result.slug, data)
-                    converting[f"{result.slug}.pdf"] = (result.path, result.dossier_sha256)
                 for name, data in documents.items():
-                    listed[name] = (batch.add(name, data), result.path, result.dossier_sha256)
+                    batch.add(name, data)
                 for name, digest in result.kept:
                     batch.keep(name, digest)
-                    listed[name] = (digest, result.path, result.dossier_sha256)
                 if found := [p for p in result.problems if p.is_warning]:
                     warned[result.path] = found
         warnings = raise_if(problems, strict)
         if pdf is not None:
             for name, data in converter.convert():
-                listed[name] = (batch.add(name, data), *converting[name])
-        kept, own = len(batch.kept), len(listed)
+                batch.add(name, data)
+
+        def ours(name: str) -> bool:  # a file of this run
+            slug, _, extension = name.rpartition(".")
+            return slug in owners and extension in formats
+
+        # Files an earlier run listed that this one does not write: name -> sha256, dossier and
+        # its sha256. A build removes them; a render leaves them, listed as they were.
+        others = {
+            name: (entry.sha256, entry.dossier, entry.dossier_sha256)
+            for name, entry in before.items()
+            if not ours(name)
+        }
         if manifest:
-            for name, entry in sorted(before.items()):
-                if name not in listed:
-                    batch.remove(name, entry.sha256)  # a dossier deleted, a format dropped
-        else:  # a render: the folder's other files stay listed as they were
-            rendered = {entry[1] for entry in listed.values()}  # their warnings are this run's
-            for name, entry in before.items():
-                listed.setdefault(name, (entry.sha256, entry.dossier, entry.dossier_sha256))
+            for name, (digest, _, _) in sorted(others.items()):
+                batch.remove(name, digest)  # a dossier deleted, a format dropped
+            others = {}
+        else:
+            dossiers = {dossier for dossier, _ in owners.values()}
             for dossier, found in before_warnings.items():
-                if dossier not in rendered:
+                if dossier not in dossiers:  # a dossier rendered now has this run's warnings
                     warned.setdefault(dossier, found)
-            if before_inputs != inputs and len(listed) > own:
+            if others and before_inputs != inputs:
                 inputs = None  # files of other runs with other inputs: none counts as up to date
-        dossiers = {entry[1] for entry in listed.values()}
-        warned = {d: found for d, found in warned.items() if found and d in dossiers}
+            dossiers.update(dossier for _, dossier, _ in others.values())
+            warned = {d: found for d, found in warned.items() if found and d in dossiers}
+        listed = _listed(batch, owners, others)
         batch.add_chunks("manifest.json", _manifest(listed, today, formats, inputs, warned))
-        outputs = [(n, d) for n, d in batch.commit() if manifest or n != "manifest.json"]
+        kept = len(batch.kept)
+        outputs = batch.commit()
+    if not manifest:
+        outputs = [(n, d) for n, d in outputs if n != "manifest.json"]
     if standing:  # for the next build into this folder: what this one found unchanged
         kept_names = (name for result in standing.values() for name, _ in result.kept)
         keep_hashes(out, [*files, *(os.path.join(out, name) for name in kept_names)])
-    return Written(out, outputs, len(slugs), kept, removed=batch.removed, warnings=warnings)
+    return Written(out, outputs, len(owners), kept, removed=batch.removed, warnings=warnings)
+
+
+def _listed(
+    batch: Batch, owners: dict[str, tuple[str, bytes]], others: dict[str, tuple[str, str, str]]
+) -> Iterator[tuple[str, str, str, str]]:
+    """Each file the manifest lists, by name: its name and sha256, the dossier it came from and
+    that dossier's sha256. Made one at a time, from what the batch staged and kept (the files
+    of this run, each owned by the dossier its name was made from) and from ``others``."""
+    kept = dict(batch.kept)
+    for name in sorted([*batch.names(), *kept, *others]):
+        if name in others:
+            yield name, *others[name]
+        else:
+            digest = kept[name] if name in kept else batch.digest(name)
+            dossier, dossier_sha256 = owners[name.rpartition(".")[0]]
+            yield name, digest, dossier, dossier_sha256.hex()
 
 
 def _in_order(
@@ -440,7 +470,7 @@ def _slug_at(result: Outcome, job: Job) -> tuple[int, str]:
 
 
 def _manifest(
-    listed: dict[str, tuple[str, str, str]],
+    listed: Iterable[tuple[str, str, str, str]],
     date: dt.date,
     formats: tuple[str, ...],
     inputs: str | None,
@@ -476,13 +506,14 @@ def _manifest(
         ]
     head["outputs"] = []
     text = json.dumps(head, indent=2, ensure_ascii=False)
-    if not listed:
+    entries = iter(listed)
+    first = next(entries, None)
+    if first is None:
         yield (text + "\n").encode("utf-8")
         return
     yield text.removesuffix("[]\n}").encode("utf-8") + b"["
     sep = "\n"
-    for name in sorted(listed):
-        digest, dossier, dossier_sha256 = listed[name]
+    for name, digest, dossier, dossier_sha256 in chain((first,), entries):
         yield (
             f'{sep}    {{\n      "path": {quote(name)},\n      "sha256": {quote(digest)},\n'
             f'      "dossier": {quote(dossier)},\n'

@@ -9,9 +9,10 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import overload
 
 from kamdocs.errors import OutputError
 
@@ -48,9 +49,10 @@ class Batch:
 
     def __init__(self, out: Path):
         self.out = out
-        # Name and sha256 of each staged file, nothing more: a batch of any size keeps ~200 bytes
-        # a file (the temporary and backup names are derived from the name and the position).
-        self.staged: list[tuple[str, str]] = []
+        # Name -> sha256 (32 bytes) of each staged file, in the order staged, nothing more: a
+        # batch of any size keeps ~110 bytes a file besides its name (the temporary and backup
+        # names are made from the name and the position).
+        self._staged: dict[str, bytes] = {}
         # Files of an earlier build that stay as they are, with the sha256 they must still have.
         self.kept: list[tuple[str, str]] = []
         # Files of an earlier build that this one no longer writes: name and recorded sha256.
@@ -106,12 +108,27 @@ class Batch:
         """Stage ``data`` as ``out/name``; return its sha256."""
         return self.add_chunks(name, (data,))
 
+    @property
+    def staged(self) -> list[tuple[str, str]]:
+        """Name and sha256 of each file staged so far, in the order staged."""
+        return [(name, digest.hex()) for name, digest in self._staged.items()]
+
+    def names(self) -> list[str]:
+        """The name of each file staged so far, in the order staged."""
+        return list(self._staged)
+
+    def digest(self, name: str) -> str:
+        """The sha256 of the file staged as ``out/name``."""
+        return self._staged[name].hex()
+
     def add_chunks(self, name: str, chunks: Iterable[bytes]) -> str:
         """Stage the concatenation of ``chunks`` as ``out/name``, never all of it in memory at
         once (the manifest of a large batch); return its sha256."""
+        if name in self._staged:
+            raise ValueError(f"{name}: staged twice in one batch")
         self._ensure_out()
         target = self._at(name)
-        temp = self._temp(len(self.staged), name)
+        temp = self._temp(len(self._staged), name)
         sha = hashlib.sha256()
         try:
             try:
@@ -137,18 +154,17 @@ class Batch:
             if isinstance(exc, OSError):
                 raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
             raise
-        digest = sha.hexdigest()
-        self.staged.append((name, digest))
-        return digest
+        self._staged[name] = sha.digest()
+        return sha.hexdigest()
 
     def commit(self) -> list[tuple[str, str]]:
         """Move every staged file into place, holding the folder's lock against other builds.
 
         All or nothing here too: each target that exists is first hard-linked to a backup, and
         if a replacement fails (or Ctrl-C arrives) the ones already made are undone. Returns the
-        name and sha256 of every file written, in the order they were staged.
+        name and sha256 of every file written, in the order they were staged, then those kept.
         """
-        if not self.staged and not self.kept and not self.obsolete:
+        if not self._staged and not self.kept and not self.obsolete:
             return []
         self._lock()
         # For each target replaced so far: True, backed up; False, did not exist; None, existed
@@ -162,22 +178,22 @@ class Batch:
                         f"{self._at(name)}: changed while this build ran; run the build again"
                     )
             remove_stale(self.out)
-            for name, _ in self.staged:
+            for name in self._staged:
                 target = self._at(name)
                 if os.path.isdir(target) and not os.path.islink(target):
                     raise OutputError(f"{target}: cannot replace: a folder is in the way")
-            for i, (name, _) in enumerate(self.staged):
+            for i, name in enumerate(self._staged):
                 failed = target = self._at(name)
                 done.append(_backup(target, i))
                 os.replace(self._temp(i, name), target)
-            moved = self._remove_obsolete(len(self.staged))
+            moved = self._remove_obsolete(len(self._staged))
             failed = self.out
             _fsync_dir(self.out)
         except BaseException as exc:
             for target, backup in reversed(self._moved):
                 with contextlib.suppress(OSError):
                     os.replace(backup, target)
-            _undo(self._at, self.staged, done)
+            _undo(self._at, list(self._staged), done)
             self.removed, self._moved = [], []
             self.abort()
             if isinstance(exc, OSError):
@@ -185,7 +201,7 @@ class Batch:
             raise
         finally:
             self._unlock()
-        for i, (name, _) in enumerate(self.staged):
+        for i, name in enumerate(self._staged):
             if done[i]:
                 with contextlib.suppress(OSError):
                     os.unlink(_backup_path(self._at(name), i))
@@ -193,16 +209,18 @@ class Batch:
             with contextlib.suppress(OSError):
                 os.unlink(backup)
         self._moved = []
-        result, self.staged, self.kept, self.obsolete = self.staged + self.kept, [], [], []
+        result = Files(self._staged, self.kept)
+        self._staged, self.kept, self.obsolete = {}, [], []
         return result
 
     def _remove_obsolete(self, first: int) -> list[tuple[str, str]]:
         """Under the lock: move each obsolete file that is still the one recorded to a hidden
         backup (put back if the commit fails); return (file, backup) of each one moved."""
-        ours = {name for name, _ in self.staged} | {name for name, _ in self.kept}
+        kept = {name for name, _ in self.kept}
         for j, (name, digest) in enumerate(self.obsolete):
             target = self._at(name)
-            if name in ours or os.path.islink(target) or sha256_of(target) != digest:
+            ours = name in self._staged or name in kept
+            if ours or os.path.islink(target) or sha256_of(target) != digest:
                 continue  # written again, or no longer the file the earlier build wrote
             backup = _backup_path(target, first + j)
             try:
@@ -215,10 +233,10 @@ class Batch:
 
     def abort(self) -> None:
         """Remove every staged file; what was in the folder before stays as it was."""
-        for i, (name, _) in enumerate(self.staged):
+        for i, name in enumerate(self._staged):
             with contextlib.suppress(OSError):
                 os.unlink(self._temp(i, name))
-        self.staged, self.kept, self.obsolete = [], [], []
+        self._staged, self.kept, self.obsolete = {}, [], []
         for folder in self._created:  # only folders this batch made, and only while empty
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -239,6 +257,43 @@ class Batch:
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing the last descriptor releases the lock
             self._lock_fd = None
+
+
+class Files(Sequence[tuple[str, str]]):
+    """Name and sha256 of each file a batch wrote, then of each it kept: made when read, so
+    that a batch of 15,000 files holds no pair of strings a file for its caller."""
+
+    def __init__(self, staged: dict[str, bytes], kept: list[tuple[str, str]]):
+        self._names = list(staged)
+        self._staged = staged
+        self._kept = kept
+
+    def __len__(self) -> int:
+        return len(self._names) + len(self._kept)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[str, str]]: ...
+    def __getitem__(self, i: int | slice) -> tuple[str, str] | list[tuple[str, str]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("file index out of range")
+        if i < len(self._names):
+            name = self._names[i]
+            return name, self._staged[name].hex()
+        return self._kept[i - len(self._names)]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Files({list(self)!r})"
 
 
 def lock_folder(folder: Path) -> int:
@@ -387,12 +442,10 @@ def _backup(target: str, i: int) -> bool | None:
     return True
 
 
-def _undo(
-    at: Callable[[str], str], staged: list[tuple[str, str]], done: list[bool | None]
-) -> None:
+def _undo(at: Callable[[str], str], staged: list[str], done: list[bool | None]) -> None:
     """Put back what a failed commit replaced: each backup, and no file where there was none."""
     for i in reversed(range(len(done))):
-        target = at(staged[i][0])
+        target = at(staged[i])
         with contextlib.suppress(OSError):
             if done[i] is None:
                 continue  # no backup could be made: the new file stays

@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import json
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -288,7 +289,8 @@ def test_manifest_is_what_json_dumps_writes(
     from kamdocs import app, version
 
     date = dt.date(2026, 11, 26)
-    streamed = b"".join(app._manifest(files, date, tuple(formats), inputs))
+    listed = sorted((name, *entry) for name, entry in files.items())
+    streamed = b"".join(app._manifest(listed, date, tuple(formats), inputs))
     outputs = sorted(
         (
             {"path": n, "sha256": d, "dossier": s, "dossier_sha256": sha}
@@ -316,3 +318,51 @@ def test_a_stream_that_fails_leaves_no_staged_file(tmp_path: Path) -> None:
         batch.add_chunks("manifest.json", chunks())
     assert list(tmp_path.iterdir()) == []
     assert batch.staged == []
+
+
+# --- what a large batch holds until its manifest is written -------------------------------------
+
+
+def _peak_of_build(root: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> int:
+    """The most memory a build of ``count`` dossiers holds at once, beyond what it started with:
+    each dossier rendered (by a stand-in) into three small files, written for real."""
+    from kamdocs import app, build
+    from kamdocs.workspace import find_workspace
+
+    folder = root / f"d{count}"
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"{i:05d}.yaml").touch()
+
+    def fake_render(path: str) -> build.Outcome:
+        slug = f"client-{os.path.basename(path)[:5]}"
+        files = {f"{slug}.{fmt}": b"x" for fmt in ("md", "docx", "html")}
+        return build.Outcome(str(path), slug, files=files, dossier_sha256="ab" * 32)
+
+    monkeypatch.setattr(build, "_render", fake_render)
+    monkeypatch.setattr(build, "PARALLEL_MIN", 10**9)  # in this process, where it is measured
+    monkeypatch.setattr(output, "_flush", lambda fd: None)  # the disk's speed is not the point
+    workspace = find_workspace()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        written = app.render(
+            workspace, [folder], ("md", "docx", "html"), root / f"out{count}", manifest=True
+        )
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert written.dossiers == count
+    assert len(written.outputs) == 3 * count + 1
+    return peak
+
+
+def test_a_large_batch_holds_little_per_dossier(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Until the manifest is written, the parent of a batch holds what the manifest lists: each
+    # output's name and sha256, and each dossier's name and sha256: some 700 bytes a dossier
+    # here. Holding a Path a dossier, and a tuple and a string of hex digits a file, it took
+    # 1,900.
+    _peak_of_build(ws, monkeypatch, 200)  # the first use of everything a build imports
+    small, large = (_peak_of_build(ws, monkeypatch, n) for n in (1000, 3000))
+    per_dossier = (large - small) / 2000
+    assert per_dossier < 1100, per_dossier

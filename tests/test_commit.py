@@ -355,6 +355,32 @@ def test_an_empty_batch_commits_nothing_and_makes_no_folder(tmp_path: Path) -> N
     assert batch.commit() == [("a.md", sha(b"kept\n"))]
 
 
+def test_a_commit_lists_the_files_staged_in_order_then_those_kept(tmp_path: Path) -> None:
+    (tmp_path / "k.md").write_bytes(b"kept\n")
+    batch = output.Batch(tmp_path)
+    assert batch.add("b.md", b"b\n") == sha(b"b\n")
+    batch.add("a.md", b"a\n")
+    batch.keep("k.md", sha(b"kept\n"))
+    assert batch.staged == [("b.md", sha(b"b\n")), ("a.md", sha(b"a\n"))]
+    assert batch.names() == ["b.md", "a.md"] and batch.digest("a.md") == sha(b"a\n")
+    files = batch.commit()
+    expected = [("b.md", sha(b"b\n")), ("a.md", sha(b"a\n")), ("k.md", sha(b"kept\n"))]
+    assert files == expected and list(files) == expected and len(files) == 3
+    assert (files[0], files[-1], files[1:]) == (expected[0], expected[-1], expected[1:])
+    with pytest.raises(IndexError):
+        files[3]
+    assert batch.staged == [] and batch.commit() == []
+
+
+def test_a_name_staged_twice_is_refused(tmp_path: Path) -> None:
+    batch = output.Batch(tmp_path)
+    batch.add("a.md", b"first\n")
+    with pytest.raises(ValueError, match="a.md: staged twice"):
+        batch.add("a.md", b"second\n")
+    batch.commit()
+    assert (tmp_path / "a.md").read_bytes() == b"first\n"
+
+
 def test_a_file_written_again_is_never_removed_as_obsolete(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_bytes(b"same\n")
     batch = output.Batch(tmp_path)
