@@ -9,12 +9,62 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
+import types
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
+from importlib.util import find_spec
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision
+
+def _import_babel_dates() -> None:
+    """Import ``babel.dates`` without asking pytz for the machine's time zone.
+
+    ``babel.dates`` takes the local time zone (``babel.localtime.LOCALTZ``) when it is imported.
+    Where pytz is installed (a test tool brings it), Babel asks pytz, whose first look-up checks
+    a file for each of the 600 zones it knows: 10-20 ms of every command, for a zone kamdocs
+    never uses (it prints dates, never times). Without pytz, Babel asks the standard library's
+    ``zoneinfo`` instead, at once; kamdocs has it do so for that one look-up, then gives Babel
+    pytz back (imported when Babel first needs it), so that a program using kamdocs gets
+    Babel's time zones as it always did."""
+    if "babel.dates" in sys.modules or "pytz" in sys.modules:
+        return
+    sys.modules["pytz"] = None  # type: ignore[assignment] - "import pytz" fails: not installed
+    try:
+        import babel.dates  # noqa: PLC0415
+    finally:
+        del sys.modules["pytz"]
+    from babel.localtime import _helpers  # noqa: PLC0415
+
+    if find_spec("pytz") is not None:
+        for module in (babel.dates, _helpers):
+            if getattr(module, "pytz", 0) is None:  # it imported pytz, and found none
+                module.pytz = _LazyPytz("pytz")
+
+
+class _LazyPytz(types.ModuleType):
+    """pytz, imported when Babel first reads anything of it; then Babel holds pytz itself."""
+
+    def __getattr__(self, name: str) -> object:
+        import babel.dates  # noqa: PLC0415
+        import pytz  # noqa: PLC0415
+        from babel.localtime import _helpers  # noqa: PLC0415
+
+        for module in (babel.dates, _helpers):
+            if isinstance(module.pytz, _LazyPytz):
+                module.pytz = pytz
+        return getattr(pytz, name)
+
+
+_import_babel_dates()
+
+from babel import Locale, UnknownLocaleError  # noqa: E402 - after the import above
+from babel.dates import format_date  # noqa: E402
+from babel.numbers import (  # noqa: E402
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_precision,
+)
 
 
 @cache

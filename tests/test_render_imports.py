@@ -21,6 +21,7 @@ NEVER = {
     "kamdocs.portfolio", "kamdocs.followup", "kamdocs.ics", "kamdocs.calendar",
     "holidays", "vl_convert", "docx", "docxtpl", "selenium", "PIL", "numpy",
     "asyncio", "http.server", "unittest", "pytest",
+    "pytz",  # Babel's look-up of the local time zone through it: kamdocs prints no time
 }  # fmt: skip
 # Only for the formats that need them.
 DOCX_ONLY = {"lxml", "kamdocs.render.docx"}
@@ -112,3 +113,24 @@ def test_a_program_that_imports_kamdocs_keeps_its_pydantic_plugins(ws: Path) -> 
 def test_help_imports_no_model_template_or_markdown(ws: Path) -> None:
     modules = imported(ws, "--help")
     assert heavy(modules, {"pydantic", "jinja2", "markdown", "babel", "yaml", "lxml"}) == set()
+
+
+def test_a_program_that_imports_kamdocs_keeps_babels_time_zones(ws: Path) -> None:
+    """kamdocs has Babel find the local time zone without pytz; Babel's time zones, for anyone
+    asking, still come from pytz where it is installed (as without kamdocs)."""
+    from importlib.util import find_spec
+
+    probe = (
+        "import sys, kamdocs.formatting, babel.dates as d;"
+        "before = 'pytz' in sys.modules;"
+        "tz = d.get_timezone('Europe/Sofia');"
+        "import babel.localtime._helpers as h;"
+        "print(before, type(tz).__module__.split('.')[0], type(d.pytz).__name__,"
+        " type(h.pytz).__name__, h._get_tzinfo('Europe/Sofia').zone)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ws, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert find_spec("pytz") is not None  # the tests' ICS reader (vobject) brings it
+    assert proc.stdout.split() == ["False", "pytz", "module", "module", "Europe/Sofia"]
