@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -188,7 +188,7 @@ class Written:
     """What a render or build wrote."""
 
     out: Path
-    outputs: list[tuple[str, str]]  # file name in ``out``, sha256
+    outputs: Sequence[tuple[str, str]]  # file name in ``out``, sha256
     dossiers: int
     kept: int = 0  # of the outputs, those an earlier build wrote and that still stand
     warnings: list[Problem] = field(default_factory=list)  # for the user; nothing was wrong
