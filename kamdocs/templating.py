@@ -164,11 +164,6 @@ def _out_of_time(signum: int, frame: Any) -> None:
     raise TemplateLimit(f"rendering took more than {MAX_SECONDS:g} s of CPU time")
 
 
-# Whether ``_out_of_time`` handles SIGPROF for good: it replaced the default handler (nobody
-# else's), so it stays, and a render does not pay for putting it in and back (~25 us each).
-_handler_kept = False
-
-
 @contextlib.contextmanager
 def _held() -> Iterator[None]:
     """The render's budget as the operating system enforces it, for as long as it runs.
@@ -197,12 +192,12 @@ def _held() -> Iterator[None]:
     except (ImportError, ValueError, OSError):
         pass  # no address-space limit here: the size checks remain
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-        global _handler_kept  # noqa: PLW0603 - the process's one SIGPROF handler
-        if not _handler_kept:
+        # Ours stays once it replaced the default handler (nobody else's), so that a render does
+        # not pay for putting it in and back (~25 us each); another's (a profiler's, also one
+        # set after ours) is put back after every render.
+        if signal.getsignal(signal.SIGPROF) is not _out_of_time:
             previous = signal.signal(signal.SIGPROF, _out_of_time)
-            if previous == signal.SIG_DFL:
-                _handler_kept = True
-            else:  # another's handler (a profiler's): put back after every render
+            if previous != signal.SIG_DFL:
                 undo.append(lambda: signal.signal(signal.SIGPROF, previous))
         # Again every quarter second: a raise in a finaliser or a garbage collector's callback
         # is only printed, and the render would go on.

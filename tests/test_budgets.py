@@ -177,15 +177,12 @@ def test_the_address_space_is_read_as_the_system_counts_it() -> None:
     assert abs(templating._address_space() - size_kb * 1024) < 16 * 1024 * 1024
 
 
-def test_the_cpu_timer_leaves_signals_as_a_render_found_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_cpu_timer_leaves_signals_as_a_render_found_them() -> None:
     import signal  # noqa: PLC0415
 
     env = templating.environment()
     template = env.from_string("{{ 1 + 1 }}")
     # Another's handler (a profiler's) is put back after every render, and the timer is off.
-    monkeypatch.setattr(templating, "_handler_kept", False)
     seen: list[int] = []
     previous = signal.signal(signal.SIGPROF, lambda signum, frame: seen.append(signum))
     try:
@@ -199,9 +196,14 @@ def test_the_cpu_timer_leaves_signals_as_a_render_found_them(
         signal.signal(signal.SIGPROF, signal.SIG_DFL)
         assert template.render() == "2"
         assert signal.getsignal(signal.SIGPROF) is templating._out_of_time
-        assert templating._handler_kept
         assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
         templating._out_of_time(signal.SIGPROF, None)  # no render: nothing raised
+        # A handler set after ours gives way to it during a render, and is put back after it.
+        signal.signal(signal.SIGPROF, theirs)
+        probe = env.from_string("{{ ours() }}")
+        ours = lambda: signal.getsignal(signal.SIGPROF) is templating._out_of_time  # noqa: E731
+        assert probe.render(ours=ours) == "True"
+        assert signal.getsignal(signal.SIGPROF) is theirs
     finally:
         signal.signal(signal.SIGPROF, previous)
     assert seen == []
