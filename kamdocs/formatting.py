@@ -36,21 +36,25 @@ def _import_babel_dates() -> None:
     from babel.localtime import _helpers  # noqa: PLC0415
 
     if find_spec("pytz") is not None:
-        for module in (babel.dates, _helpers):
-            if getattr(module, "pytz", 0) is None:  # it imported pytz, and found none
-                module.pytz = _LazyPytz("pytz")
+        # Each of Babel's modules that imported pytz, and found none.
+        holders = [m for m in (babel.dates, _helpers) if getattr(m, "pytz", 0) is None]
+        stand_in = _LazyPytz(holders)
+        for module in holders:
+            module.pytz = stand_in
 
 
 class _LazyPytz(types.ModuleType):
     """pytz, imported when Babel first reads anything of it; then Babel holds pytz itself."""
 
-    def __getattr__(self, name: str) -> object:
-        import babel.dates  # noqa: PLC0415
-        import pytz  # noqa: PLC0415
-        from babel.localtime import _helpers  # noqa: PLC0415
+    def __init__(self, holders: list[types.ModuleType]):
+        super().__init__("pytz")
+        self._holders = holders
 
-        for module in (babel.dates, _helpers):
-            if isinstance(module.pytz, _LazyPytz):
+    def __getattr__(self, name: str) -> object:
+        import pytz  # noqa: PLC0415
+
+        for module in self._holders:
+            if module.pytz is self:
                 module.pytz = pytz
         return getattr(pytz, name)
 
