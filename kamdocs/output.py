@@ -38,6 +38,13 @@ _flush = getattr(os, "fdatasync", os.fsync)
 OLD_LOCK = ".kamdocs.lock"
 
 
+def joined(folder: str, name: str) -> str:
+    """``str(Path(folder) / name)``, for a ``folder`` as ``str(Path(...))`` writes it and a
+    plain file ``name``, without making a ``Path``: pathlib interns each name it parses for the
+    life of the process."""
+    return name if folder == "." else os.path.join(folder, name)
+
+
 class Batch:
     """Stage files next to their targets, then move them all into place, or none of them.
 
@@ -89,7 +96,7 @@ class Batch:
 
     def _at(self, name: str) -> str:
         """``out/name``, written as ``str(out / name)`` would be."""
-        return name if self._dir == "." else os.path.join(self._dir, name)
+        return joined(self._dir, name)
 
     def _temp(self, i: int, name: str) -> str:
         return self._at(f".{name}.{self._pid}.{i}.tmp")

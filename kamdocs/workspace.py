@@ -10,6 +10,7 @@ from typing import Literal
 
 from kamdocs import records, yamlsrc
 from kamdocs.errors import InputError, KamdocsError, Problem, UsageError, raise_if
+from kamdocs.output import joined
 from kamdocs.records import CalendarSettings, FollowupSettings, Milestone, Supplier
 from kamdocs.validation import validate
 
@@ -157,7 +158,7 @@ def dossier_names(paths: list[Path]) -> list[str]:
                     and not entry.name.startswith(("_", "."))
                     and entry.is_file()  # the listing's file type: no stat for a plain file
                 ):
-                    name = _child(folder, entry.name)
+                    name = joined(folder, entry.name)
                     inside.append(name)
                     if not entry.is_symlink():
                         real[name] = os.path.join(resolved, entry.name)
@@ -173,11 +174,6 @@ def dossier_names(paths: list[Path]) -> list[str]:
                 seen.add(key)
                 found.append(name)
     return found
-
-
-def _child(folder: str, name: str) -> str:
-    """``str(Path(folder) / name)``."""
-    return name if folder == "." else os.path.join(folder, name)
 
 
 def _no_dossier(folder: Path, names: list[str]) -> str:
