@@ -127,8 +127,66 @@ def test_serve_listens_on_loopback_only(server: Server) -> None:
     assert host == "127.0.0.1"
     assert port > 0
     assert server.url == f"http://127.0.0.1:{port}/"
+    assert _version(server) == b"1"
+
+
+def _version(server: Server) -> bytes:
     with urllib.request.urlopen(server.url + "__kamdocs/version", timeout=5) as response:
-        assert response.read() == b"1"
+        return response.read()
+
+
+def test_serve_sees_a_save_made_as_soon_as_it_is_serving(ws: Path, tmp_path: Path) -> None:
+    # The first save may come the moment "serving" is printed: the watcher is in place by then.
+    running = Server(find_workspace(), tmp_path / "served", port=0)
+    running.start()
+    try:
+        arguments = ws / "templates/arguments/main.yaml"
+        text = arguments.read_text(encoding="utf-8")
+        arguments.write_text(text.replace("Costs drop for", "Costs fall for", 1), encoding="utf-8")
+        assert _wait(lambda: _version(running) == b"2")
+        assert b"Costs fall for Acme Logistics AD." in (running.out / f"{ACME}.html").read_bytes()
+    finally:
+        running.stop()
+
+
+def test_serve_that_cannot_watch_says_so_and_exits_2(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchfiles
+
+    def no_watches(*paths: object, **options: object) -> Iterator[set]:
+        raise OSError(28, "OS file watch limit reached")
+        yield set()  # a generator, as watchfiles.watch is
+
+    monkeypatch.setattr(watchfiles, "watch", no_watches)
+    result = run("serve", "--port", "0", "-o", "served")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stderr == (
+        "cannot watch templates, dossiers for changes: [Errno 28] OS file watch limit reached\n"
+    )
+    assert not (ws / "served" / "index.html").exists()  # nothing built that would not be served
+
+
+def test_a_watcher_that_stops_later_is_shown_on_the_page(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchfiles
+
+    def stops(*paths: object, **options: object) -> Iterator[set]:
+        yield set()
+        raise RuntimeError("the watch was removed")
+
+    monkeypatch.setattr(watchfiles, "watch", stops)
+    running = Server(find_workspace(), tmp_path / "served", port=0)
+    running.start()
+    try:
+        assert _wait(lambda: _version(running) == b"2")
+        with urllib.request.urlopen(running.url, timeout=5) as response:
+            page = response.read().decode("utf-8")
+        assert "changes are no longer seen (the watch was removed): start serve again" in page
+    finally:
+        running.stop()
 
 
 @needs_browser

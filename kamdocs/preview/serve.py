@@ -30,6 +30,7 @@ DEFAULT_PORT = 8000
 VERSION_PATH = "/__kamdocs/version"
 DEBOUNCE_MS = 150  # saves closer together than this are one change
 POLL_MS = 100  # how often the open page asks whether a rebuild finished
+ARM_MS = 50  # the watcher's wait without a change; its first one tells start() it is watching
 
 _RELOAD = """<script>
 (function () {
@@ -60,7 +61,8 @@ class Server:
         self.workspace, self.date, self.pdf = workspace, date, pdf
         self.out = Path(out or DEFAULT_OUT)
         self.version = 0
-        self.error: str | None = None
+        self.error: str | None = None  # the last rebuild's problems
+        self.unwatched: str | None = None  # why the watcher stopped, if it did
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.out.mkdir(parents=True, exist_ok=True)
@@ -68,6 +70,7 @@ class Server:
         self.httpd = ThreadingHTTPServer((HOST, port), handler)
         self.httpd.daemon_threads = True
         self._threads: list[threading.Thread] = []
+        self._serving: threading.Thread | None = None  # once serve_forever runs
 
     @property
     def address(self) -> tuple[str, int]:
@@ -95,12 +98,28 @@ class Server:
             self.version += 1
 
     def start(self) -> None:
-        """Build once, then serve and watch in background threads."""
+        """Watch, build once, then serve, the watcher and the server in background threads.
+
+        The watcher is in place before the first build reads a file, so no save is missed: not
+        one made during that build, nor one made the moment ``start`` returns. ``UsageError``
+        when the folders cannot be watched (the system's limit of watches, say)."""
+        armed = threading.Event()
+        failed: list[Exception] = []
+        self._spawn(functools.partial(self._watch, armed, failed))
+        armed.wait()
+        if failed:
+            from kamdocs.errors import UsageError  # noqa: PLC0415
+
+            folders = ", ".join(str(p) for p in self._watched())
+            raise UsageError(f"cannot watch {folders} for changes: {failed[0]}")
         self.rebuild()
-        for target in (self.httpd.serve_forever, self._watch):
-            thread = threading.Thread(target=target, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._serving = self._spawn(self.httpd.serve_forever)
+
+    def _spawn(self, target: Any) -> threading.Thread:
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        return thread
 
     def wait(self) -> None:
         """Until ``stop()`` (or Ctrl-C in the calling thread)."""
@@ -109,7 +128,8 @@ class Server:
 
     def stop(self) -> None:
         self._stop.set()
-        self.httpd.shutdown()
+        if self._serving is not None:  # shutdown() waits for a serve_forever that never ran
+            self.httpd.shutdown()
         self.httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -118,25 +138,43 @@ class Server:
         paths = [Path(self.workspace.templates), Path(self.workspace.dossiers)]
         return [p for p in paths if p.exists()]
 
-    def _watch(self) -> None:
+    def _watch(self, armed: threading.Event, failed: list[Exception]) -> None:
+        """Rebuild on each settled burst of saves outside the gallery. ``armed`` is set once
+        the folders are watched (watchfiles' first yield: a change, or an empty set after
+        ``ARM_MS``) or watching them failed (the error in ``failed``). A watcher that fails
+        later shows that on the page, as a failed rebuild does."""
         import watchfiles  # noqa: PLC0415 - only serve needs it
 
         out = self.out.resolve()
-        for changes in watchfiles.watch(
-            *self._watched(),
-            stop_event=self._stop,
-            debounce=DEBOUNCE_MS,
-            step=50,
-            raise_interrupt=False,
-        ):
-            if any(not Path(path).resolve().is_relative_to(out) for _, path in changes):
-                self.rebuild()
+        try:
+            for changes in watchfiles.watch(
+                *self._watched(),
+                stop_event=self._stop,
+                debounce=DEBOUNCE_MS,
+                step=50,
+                rust_timeout=ARM_MS,
+                yield_on_timeout=True,
+                raise_interrupt=False,
+            ):
+                armed.set()
+                if any(not Path(path).resolve().is_relative_to(out) for _, path in changes):
+                    self.rebuild()
+        except Exception as exc:  # noqa: BLE001 - the user is told; a traceback would not help
+            if not armed.is_set():
+                failed.append(exc)
+            else:
+                with self._lock:
+                    self.unwatched = f"changes are no longer seen ({exc}): start serve again"
+                    self.version += 1
+        finally:
+            armed.set()
 
     def page(self, path: str) -> bytes | None:
         """The body of an HTML page with the reload script in it; None: serve the file."""
         script = _RELOAD % (self.version, VERSION_PATH, POLL_MS, POLL_MS)
-        if self.error is not None and path in ("/", "/" + INDEX):
-            return error_page(self.error, script).encode("utf-8")
+        problems = [text for text in (self.unwatched, self.error) if text is not None]
+        if problems and path in ("/", "/" + INDEX):
+            return error_page("\n".join(problems), script).encode("utf-8")
         name = INDEX if path == "/" else path.lstrip("/")
         if not name.endswith(".html") or "/" in name or name.startswith("."):
             return None
