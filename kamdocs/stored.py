@@ -128,6 +128,15 @@ def library_key(root: Path) -> str:
     return sha.hexdigest()
 
 
+def reference_key(path: Path, data: bytes) -> str:
+    """The key of a parsed reference.docx (``kamdocs.render.docx``): its bytes, and its path,
+    which its messages name."""
+    sha = hashlib.sha256(b"reference\0" + code_digest())
+    sha.update(f"\0{path}\0".encode("utf-8", "surrogatepass"))
+    sha.update(data)
+    return sha.hexdigest()
+
+
 def remembered(kind: str, key: str, make: Callable[[], T]) -> T:
     """``make()``, or what it returned the last time it ran with this ``key``.
 

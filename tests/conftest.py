@@ -33,7 +33,8 @@ def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def cache_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A cache folder of the test's own (``KAMDOCS_CACHE_DIR``), not yet made; each kind of
-    entry is a folder in it (``jinja``, ``library``, ``inputs``, ``hashes``, ``locales``)."""
+    entry is a folder in it (``jinja``, ``library``, ``inputs``, ``hashes``, ``locales``,
+    ``reference``, ...)."""
     folder = tmp_path / "cache"
     monkeypatch.setenv(templating.CACHE_ENV, str(folder))
     templating._code_cache.cache_clear()

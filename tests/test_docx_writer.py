@@ -684,3 +684,34 @@ def test_libreoffice_converts_the_document(reference: Path, tmp_path: Path) -> N
     # Both numbered lists restart: "1." appears before each list's first item.
     assert re.search(r"1\.\s+Payback", flat) and re.search(r"1\.\s+Confirm receipt", flat)
     assert re.search(r"2\.\s+Agree next steps", flat)
+
+
+@pytest.mark.parametrize("language", ["en-US", "bg-BG", "de", "", "x&y", "sr_Latn"])
+def test_the_styles_part_of_each_language_is_what_lxml_writes(language: str) -> None:
+    """Each language's styles.xml is made from one written with a mark for the language, or,
+    for a language a mark could not stand for, with lxml: the bytes are the same."""
+    from kamdocs.render.docx import _styles_with_language
+
+    ref = Reference(REAL_REFERENCE, _parts(REAL_REFERENCE))
+    expected = _styles_with_language(ref._styles_xml, language)
+    assert ref.styles_entry(language).raw == expected
+    lang = re.search(rb"<w:lang\b[^>]*/>", expected)
+    assert lang is not None
+    if language and "&" not in language:
+        assert f'w:val="{language}"'.encode() in lang.group()
+
+
+def test_a_reference_that_holds_the_language_mark_is_written_with_lxml(tmp_path: Path) -> None:
+    from kamdocs.render.docx import _LANGUAGE_MARK, STYLES, _styles_with_language
+
+    parts = _parts(REAL_REFERENCE)
+    styles = parts[STYLES].decode("utf-8")
+    parts[STYLES] = styles.replace("</w:styles>", f"<!-- {_LANGUAGE_MARK} --></w:styles>").encode()
+    ref = Reference(tmp_path / "reference.docx", parts)
+    assert ref._styles_for is None
+    assert ref.styles_entry("en-US").raw == _styles_with_language(parts[STYLES], "en-US")
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}

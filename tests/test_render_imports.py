@@ -79,6 +79,24 @@ def test_a_render_builds_its_validator_once_then_imports_no_pydantic(
     assert {p.name: p.read_bytes() for p in (ws / "out").iterdir()} == written
 
 
+def test_a_docx_render_parses_the_reference_once_then_imports_no_lxml(
+    ws: Path, cache_base: Path
+) -> None:
+    """The first DOCX render parses reference.docx (with lxml) and keeps what it found; the
+    next one takes that and writes the same document without importing lxml."""
+    args = ("render", "dossiers/acme.yaml", "-f", "docx", "-o", "out")
+    assert "lxml" in imported(ws, *args)
+    assert len(list((cache_base / "reference").iterdir())) == 1
+    written = (ws / "out/acme-logistics-ad.docx").read_bytes()
+    assert heavy(imported(ws, *args), {"lxml"}) == set()
+    assert (ws / "out/acme-logistics-ad.docx").read_bytes() == written
+    # A changed reference is parsed again, under a key of its own.
+    reference = ws / "templates/reference.docx"
+    reference.write_bytes(reference.read_bytes() + b"\0")  # still a zip: a trailing byte
+    assert "lxml" in imported(ws, *args)
+    assert len(list((cache_base / "reference").iterdir())) == 2
+
+
 def test_a_render_looks_for_no_pydantic_plugin(ws: Path, cache_base: Path) -> None:
     """pydantic's search for plugins imports ``importlib.metadata``: a tenth of a render that
     builds its validator (the first, or each one with ``KAMDOCS_CACHE_DIR=off``)."""

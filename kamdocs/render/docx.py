@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import io
 import operator
 import re
 import struct
@@ -12,14 +13,15 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element
-
-from lxml import etree
 
 from kamdocs.errors import InputError, Problem
 from kamdocs.render.markup import escape_attr as _escape_attr
 from kamdocs.render.markup import escape_text as _escape
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 __all__ = ["DocMeta", "Reference", "render_docx"]
 
@@ -58,15 +60,25 @@ CONTENT_TYPES = "[Content_Types].xml"
 PACKAGE_RELS = "_rels/.rels"
 
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-# The reference is a file from outside: no entity expansion, no network.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
-_COMPACT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
 
 
-def _xml(data: bytes, parser: etree.XMLParser) -> etree._Element:
+# lxml parses the reference document, which is kept parsed between runs (``_load_reference``):
+# it is imported only when a reference is parsed, not by every render.
+@functools.cache
+def _parser(compact: bool) -> etree.XMLParser:
+    """The reference is a file from outside: no entity expansion, no network. ``compact``
+    drops the white space between elements."""
+    from lxml import etree  # noqa: PLC0415
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=compact)
+
+
+def _xml(data: bytes, compact: bool = False) -> etree._Element:
     """A part of the reference, parsed; an entity left unexpanded there is refused, since the
     part could not be written out again as XML (Word documents use none)."""
-    root = etree.fromstring(data, parser)
+    from lxml import etree  # noqa: PLC0415
+
+    root = etree.fromstring(data, _parser(compact))
     entity = next(root.iter(etree.Entity), None)
     if entity is not None:
         raise ValueError(f"uses the XML entity {entity.text}, which no Word document needs")
@@ -270,6 +282,8 @@ class Reference:
     """A parsed reference.docx: style ids by name, numbering, page setup and cached static parts."""
 
     def __init__(self, path: Path, parts: dict[str, bytes]):
+        from lxml import etree  # noqa: PLC0415
+
         self.path = path
         try:
             self._parse(parts)
@@ -294,7 +308,7 @@ class Reference:
         return _load_reference(str(resolved), stat.st_mtime_ns, stat.st_size)
 
     def _parse(self, parts: dict[str, bytes]) -> None:
-        content_types = _xml(parts[CONTENT_TYPES], _PARSER)
+        content_types = _xml(parts[CONTENT_TYPES])
         self._defaults = {
             d.get("Extension").lower(): d.get("ContentType")
             for d in content_types.iter(f"{{{CT_NS}}}Default")
@@ -336,10 +350,12 @@ class Reference:
         if styles_xml is None:
             raise ValueError("no styles part")
 
-        self._styles_tree = _xml(styles_xml, _PARSER)
+        # Parsed only here: the Reference keeps no lxml element, so it can be kept between runs.
+        styles = _xml(styles_xml)
+        self._styles_xml = styles_xml
         self._style_ids: dict[tuple[str, str], str] = {}
         self._default_paragraph: str | None = None
-        for style in self._styles_tree.iterchildren(_W + "style"):
+        for style in styles.iterchildren(_W + "style"):
             kind = style.get(_W + "type", "paragraph")
             sid = style.get(_W + "styleId")
             name_el = style.find(_W + "name")
@@ -350,8 +366,9 @@ class Reference:
             if kind == "paragraph" and style.get(_W + "default") in ("1", "true", "on"):
                 self._default_paragraph = sid
         self._styles_by_lang: dict[str, _Entry] = {}
+        self._styles_for = _styles_template(styles_xml)
 
-        self._numbering = _parse_numbering(numbering_xml, self) if numbering_xml else None
+        self._numbering = _parse_numbering(numbering_xml, self, styles) if numbering_xml else None
         if self._numbering is not None and not self._numbering_rel:
             doc_rels.append((self._fresh_rel_id("rIdKNum"), RT_NUMBERING, "numbering.xml", None))
             self._numbering_rel = True
@@ -433,7 +450,7 @@ class Reference:
         self._filled_entries: dict[tuple[str, ...], list[_Entry]] = {}
         self._static_numbering: _Entry | None = None
 
-        self._resolve_styles()
+        self._resolve_styles(styles)
 
     @staticmethod
     def _main_part(parts: dict[str, bytes]) -> str:
@@ -470,7 +487,9 @@ class Reference:
         return prefix
 
     def _parse_document(self, xml: bytes) -> None:
-        root = _xml(xml, _COMPACT_PARSER)
+        from lxml import etree  # noqa: PLC0415
+
+        root = _xml(xml, compact=True)
         if root.nsmap.get("w") != W_NS:
             raise ValueError("the main document does not use the w: prefix")
         body = root.find(_W + "body")
@@ -504,7 +523,7 @@ class Reference:
         self._doc_head = _XML_DECL + head
         self._doc_tail = text[start:]
 
-    def _resolve_styles(self) -> None:
+    def _resolve_styles(self, styles: etree._Element) -> None:
         def find(name: str, kind: str = "paragraph") -> str | None:
             return self._style_ids.get((kind, name.casefold()))
 
@@ -517,7 +536,7 @@ class Reference:
         self.p_head_cell = find("Table Heading")
         self.p_rule = find("Horizontal Line")
         self.t_table = find("Proposal Table", "table")
-        self._keep_next = self._styles_with("keepNext")
+        self._keep_next = _styles_with(styles, "keepNext")
         run_styles = {
             _LINK: find("Hyperlink", "character"),
             _CODE: find("Code", "character"),
@@ -572,28 +591,6 @@ class Reference:
         """Whether paragraphs of ``style`` (an id) keep with the next one (w:keepNext)."""
         return style in self._keep_next
 
-    def _styles_with(self, flag: str) -> frozenset[str]:
-        """Paragraph style ids whose own pPr or basedOn chain turns ``flag`` on."""
-        own: dict[str, bool | None] = {}
-        based: dict[str, str] = {}
-        for style in self._styles_tree.iterchildren(_W + "style"):
-            sid = style.get(_W + "styleId")
-            if sid is None or style.get(_W + "type", "paragraph") != "paragraph":
-                continue
-            el = style.find(f"{_W}pPr/{_W}{flag}")
-            own[sid] = None if el is None else el.get(_W + "val", "1") not in _OFF
-            parent = style.find(_W + "basedOn")
-            if parent is not None:
-                based[sid] = parent.get(_W + "val", "")
-
-        def on(sid: str, depth: int = 0) -> bool:
-            value = own.get(sid)
-            if value is not None or sid not in based or depth > 32:
-                return bool(value)
-            return on(based[sid], depth + 1)
-
-        return frozenset(sid for sid in own if on(sid))
-
     def style_id(self, name: str, kind: str = "paragraph") -> str:
         """Return the id of the style called ``name`` (case-insensitive) of ``kind``."""
         try:
@@ -619,16 +616,11 @@ class Reference:
         """Return styles.xml with the document defaults' language set to ``language``."""
         entry = self._styles_by_lang.get(language)
         if entry is None:
-            tree = etree.fromstring(etree.tostring(self._styles_tree), _PARSER)
-            defaults = _child(tree, "docDefaults", first=True)
-            rpr_default = _child(defaults, "rPrDefault", first=True)
-            rpr = _child(rpr_default, "rPr")
-            lang = rpr.find(_W + "lang")
-            if lang is None:
-                lang = etree.SubElement(rpr, _W + "lang")
-            if language:
-                lang.set(_W + "val", language)
-            xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+            template = self._styles_for
+            if template is not None and _LANGUAGE_TAG.fullmatch(language):
+                xml = template.replace(_LANGUAGE_MARK, language).encode()  # lxml escapes none
+            else:
+                xml = _styles_with_language(self._styles_xml, language)
             entry = self._styles_by_lang.setdefault(
                 language, _Entry.make(STYLES, xml, _ZIP_LEVEL_STATIC)
             )
@@ -646,7 +638,62 @@ class Reference:
         return _Entry.make(NUMBERING, (numbering.head + "".join(nums) + numbering.tail).encode())
 
 
+def _styles_with(styles: etree._Element, flag: str) -> frozenset[str]:
+    """Paragraph style ids whose own pPr or basedOn chain turns ``flag`` on."""
+    own: dict[str, bool | None] = {}
+    based: dict[str, str] = {}
+    for style in styles.iterchildren(_W + "style"):
+        sid = style.get(_W + "styleId")
+        if sid is None or style.get(_W + "type", "paragraph") != "paragraph":
+            continue
+        el = style.find(f"{_W}pPr/{_W}{flag}")
+        own[sid] = None if el is None else el.get(_W + "val", "1") not in _OFF
+        parent = style.find(_W + "basedOn")
+        if parent is not None:
+            based[sid] = parent.get(_W + "val", "")
+
+    def on(sid: str, depth: int = 0) -> bool:
+        value = own.get(sid)
+        if value is not None or sid not in based or depth > 32:
+            return bool(value)
+        return on(based[sid], depth + 1)
+
+    return frozenset(sid for sid in own if on(sid))
+
+
+# A language tag as BCP 47 writes one ("bg-BG"): in an attribute, lxml writes it unchanged.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z0-9-]+")
+_LANGUAGE_MARK = "kamdocs-language-6b1f0c"  # stands for the language in _styles_template
+
+
+def _styles_with_language(styles_xml: bytes, language: str) -> bytes:
+    """styles.xml with the document defaults' language (w:docDefaults/w:rPrDefault/w:rPr/
+    w:lang w:val) set to ``language``, or the element left without a value if it is empty."""
+    from lxml import etree  # noqa: PLC0415
+
+    tree = _xml(styles_xml)
+    defaults = _child(tree, "docDefaults", first=True)
+    rpr_default = _child(defaults, "rPrDefault", first=True)
+    rpr = _child(rpr_default, "rPr")
+    lang = rpr.find(_W + "lang")
+    if lang is None:
+        lang = etree.SubElement(rpr, _W + "lang")
+    if language:
+        lang.set(_W + "val", language)
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _styles_template(styles_xml: bytes) -> str | None:
+    """styles.xml with ``_LANGUAGE_MARK`` for the language: each language's part is then the
+    mark replaced, the same bytes ``_styles_with_language`` writes, made without lxml. None if
+    the reference holds the mark itself (then each language's part is made with lxml)."""
+    text = _styles_with_language(styles_xml, _LANGUAGE_MARK).decode("utf-8")
+    return text if text.count(_LANGUAGE_MARK) == 1 else None
+
+
 def _child(parent: etree._Element, local: str, first: bool = False) -> etree._Element:
+    from lxml import etree  # noqa: PLC0415
+
     found = parent.find(_W + local)
     if found is None:
         found = etree.Element(_W + local)
@@ -681,7 +728,7 @@ def _rels(parts: dict[str, bytes], source: str) -> list[tuple[str, str, str, str
         return []
     return [
         (r.get("Id"), r.get("Type"), r.get("Target"), r.get("TargetMode"))
-        for r in _xml(xml, _PARSER).iter(f"{{{PKG_REL_NS}}}Relationship")
+        for r in _xml(xml).iter(f"{{{PKG_REL_NS}}}Relationship")
     ]
 
 
@@ -700,8 +747,10 @@ def _relationship(rid: str, rtype: str, target: str, mode: str | None) -> str:
     )
 
 
-def _parse_numbering(xml: bytes, reference: Reference) -> _Numbering:
-    root = _xml(xml, _COMPACT_PARSER)
+def _parse_numbering(xml: bytes, reference: Reference, styles: etree._Element) -> _Numbering:
+    from lxml import etree  # noqa: PLC0415
+
+    root = _xml(xml, compact=True)
     abstract_by_name: dict[str, int] = {}
     indents: dict[tuple[int, int], tuple[str, str | None]] = {}
     for abstract in root.iterchildren(_W + "abstractNum"):
@@ -726,7 +775,7 @@ def _parse_numbering(xml: bytes, reference: Reference) -> _Numbering:
         sid = reference._style_ids.get(("paragraph", name.casefold()))
         if sid is None:
             return None
-        for style in reference._styles_tree.iterchildren(_W + "style"):
+        for style in styles.iterchildren(_W + "style"):
             if style.get(_W + "styleId") == sid:
                 num_id = style.find(f"{_W}pPr/{_W}numPr/{_W}numId")
                 if num_id is not None and int(num_id.get(_W + "val")) in num_abstract:
@@ -769,9 +818,23 @@ def _parse_numbering(xml: bytes, reference: Reference) -> _Numbering:
 
 @functools.lru_cache(maxsize=8)
 def _load_reference(resolved: str, mtime_ns: int, size: int) -> Reference:
+    """The reference at ``resolved`` parsed, once per process and file version, and kept
+    between runs (``kamdocs.stored``) under its bytes and path: a fresh render neither parses
+    it nor imports lxml."""
     path = Path(resolved)
     try:
-        with zipfile.ZipFile(path) as archive:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _problem(path, f"not a Word document: {exc}") from None
+    from kamdocs import stored  # noqa: PLC0415
+
+    key = stored.reference_key(path, data)
+    return stored.remembered("reference", key, lambda: _parsed(path, data))
+
+
+def _parsed(path: Path, data: bytes) -> Reference:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = {
                 info.filename: archive.read(info)
                 for info in archive.infolist()
