@@ -668,7 +668,7 @@ _LANGUAGE_MARK = "kamdocs-language-6b1f0c"  # stands for the language in _styles
 
 def _styles_with_language(styles_xml: bytes, language: str) -> bytes:
     """styles.xml with the document defaults' language (w:docDefaults/w:rPrDefault/w:rPr/
-    w:lang w:val) set to ``language``, or the element left without a value if it is empty."""
+    w:lang w:val) set to ``language``; an empty one leaves the value the reference has."""
     from lxml import etree  # noqa: PLC0415
 
     tree = _xml(styles_xml)
