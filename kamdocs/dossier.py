@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from kamdocs import yamlsrc
-from kamdocs.errors import InputError, Problem, raise_if, split
+from kamdocs.errors import InputError, Problem, closest, raise_if, split
 from kamdocs.library import Library, Origin, once_per_library, pick_key
 from kamdocs.records import Client, Dossier, Member, Offer, Pricing, Tender
 from kamdocs.slug import slugify
@@ -119,8 +118,8 @@ def check_source(
     if offer is not None and offer.contact is not None:
         ids = [m.key for _, m in members]
         if offer.contact not in ids:
-            close = difflib.get_close_matches(offer.contact, ids, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (members: {', '.join(ids)})"
+            close = closest(offer.contact, ids)
+            hint = f"; did you mean '{close}'?" if close else f" (members: {', '.join(ids)})"
             problems.append(
                 source.problem(
                     ("offer", "contact"),
@@ -273,8 +272,8 @@ def _check_client(client: Client, source: yamlsrc.Source, library: Library | Non
         return problems
     if client.locale is not None and client.locale not in library.locales:
         known = sorted(library.locales)
-        close = difflib.get_close_matches(client.locale.lower(), known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        close = closest(client.locale.lower(), known)
+        hint = f"; did you mean '{close}'?" if close else ""
         problems.append(
             source.problem(
                 ("client", "locale"),
@@ -285,9 +284,9 @@ def _check_client(client: Client, source: yamlsrc.Source, library: Library | Non
     if client.industry is not None:
         industries = {_norm(r.industry): r.industry for r in library.references if r.industry}
         if industries and _norm(client.industry) not in industries:
-            close = difflib.get_close_matches(_norm(client.industry), list(industries), n=1)
+            close = closest(_norm(client.industry), industries)
             hint = (
-                f"; did you mean '{industries[close[0]]}'?"
+                f"; did you mean '{industries[close]}'?"
                 if close
                 else f" (industries: {', '.join(sorted(set(industries.values())))})"
             )
@@ -317,8 +316,8 @@ def did_you_mean(value: str, known: list[str]) -> str:
     initials = "".join(w[0] for w in re.split(r"[\s_.-]+", wanted) if w)
     if len(initials) > 1 and initials in folded:
         return f"; did you mean '{folded[initials]}'?"
-    close = difflib.get_close_matches(wanted, list(folded), n=1)
-    return f"; did you mean '{folded[close[0]]}'?" if close else ""
+    close = closest(wanted, folded)
+    return f"; did you mean '{folded[close]}'?" if close else ""
 
 
 def _check_members(
@@ -376,8 +375,8 @@ def _check_criteria(
     for path, text in places:
         if not isinstance(text, str) or not text.strip() or _norm(text) in answered:
             continue
-        close = difflib.get_close_matches(_norm(text), list(answered), n=1)
-        hint = f"; did you mean '{answered[close[0]]}'?" if close else ""
+        close = closest(_norm(text), answered)
+        hint = f"; did you mean '{answered[close]}'?" if close else ""
         problems.append(
             source.problem(
                 path,

@@ -95,3 +95,12 @@ def split(problems: Iterable[Problem]) -> tuple[list[Problem], list[Problem]]:
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Problems once each, by file, line, field and message: the order users see them in."""
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message, p.level))
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice most like ``word`` (difflib's ratio of at least 0.6), for a "did you mean"
+    hint; difflib is imported only when an input is wrong."""
+    import difflib  # noqa: PLC0415
+
+    found = difflib.get_close_matches(word, list(choices), n=1)
+    return found[0] if found else None

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kamdocs.errors import closest
 from kamdocs.yamlsrc import printable
 
 ANY_LANGUAGE = "*"
@@ -107,8 +107,8 @@ def iso_currency(value: Any) -> Any:
         raise ValueError(f"'{shown}' is not an ISO 4217 code; did you mean '{code.upper()}'?")
     names = {name.casefold(): c for c, name in Locale("en").currencies.items()}
     names.update({n.casefold(): c for c, n in Locale("bg").currencies.items()})
-    close = difflib.get_close_matches(code.casefold(), list(names), n=1, cutoff=0.6)
-    hint = f"; did you mean '{names[close[0]]}'?" if close else " (such as EUR, BGN, USD)"
+    close = closest(code.casefold(), names)
+    hint = f"; did you mean '{names[close]}'?" if close else " (such as EUR, BGN, USD)"
     raise ValueError(f"'{shown}' is not an ISO 4217 code{hint}")
 
 

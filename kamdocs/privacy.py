@@ -7,7 +7,6 @@ import datetime as dt
 import html
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -527,6 +526,8 @@ def _read_inputs(library: Library) -> _Inputs:
             found.append((_shown(path), _fold(path.read_text("utf-8", "replace"))))
     reference = root / "reference.docx"
     if reference.is_file():
+        import zipfile  # noqa: PLC0415 - read once per library, kept between runs
+
         try:
             with zipfile.ZipFile(reference) as package:
                 for name in sorted(package.namelist()):

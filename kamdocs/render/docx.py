@@ -8,7 +8,6 @@ import io
 import operator
 import re
 import struct
-import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -833,6 +832,8 @@ def _load_reference(resolved: str, mtime_ns: int, size: int) -> Reference:
 
 
 def _parsed(path: Path, data: bytes) -> Reference:
+    import zipfile  # noqa: PLC0415 - the documents are zipped by _zip; this reads the reference
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = {
