@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 import typing
 import zipfile
@@ -26,7 +25,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
-from kamdocs.errors import InputError, Problem, split
+from kamdocs.errors import InputError, Problem, closest, split
 from kamdocs.library import ANY_LANGUAGE, KINDS, Library, Origin, load_library, pick_key
 
 CONTENT_TEMPLATE = "proposal.md.j2"
@@ -160,11 +159,6 @@ def context_paths(record: type, prefix: str = "") -> Iterator[str]:
 
 
 # --- names used in a template --------------------------------------------------------------------
-
-
-def _close(word: str, choices: Any) -> str | None:
-    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 def _attributes(shape: Shape) -> list[str]:
@@ -338,7 +332,7 @@ class _Checker:
         if isinstance(node, nodes.Test):
             if node.name not in self.env.tests:
                 self.found.append(
-                    _Used(node.lineno, node.name, _close(node.name, self.env.tests), "test")
+                    _Used(node.lineno, node.name, closest(node.name, self.env.tests), "test")
                 )
             self.children(node, scope)
             return ANY
@@ -361,7 +355,7 @@ class _Checker:
                 self.expr(part, scope)
         if node.name not in self.env.filters:
             self.found.append(
-                _Used(node.lineno, node.name, _close(node.name, self.env.filters), "filter")
+                _Used(node.lineno, node.name, closest(node.name, self.env.filters), "filter")
             )
             return ANY
         if node.name in _KEEPS_LIST and given.kind == "list":
@@ -404,7 +398,7 @@ class _Checker:
             found = _lookup(shape, attr)
             written = f"{text}.{attr}" if text is not None else attr
             if found is None:
-                meant = _close(attr, _attributes(shape))
+                meant = closest(attr, _attributes(shape))
                 meant = (f"{text}.{meant}" if text is not None else meant) if meant else None
                 self.found.append(_Used(link.lineno, written, meant))
                 return ANY
@@ -419,7 +413,7 @@ class _Checker:
         if name in self.env.globals or name in _ALWAYS_KNOWN:
             return ANY
         known = {*scope, *self.top, *self.env.globals}
-        close = _close(name, known)
+        close = closest(name, known)
         meant = close + written[len(name) :] if close else None
         self.found.append(_Used(line, written, meant))
         return None
@@ -708,7 +702,7 @@ def check_styles(root: Path, library: Library | None) -> list[Finding]:
         # The writer makes a page break of its class itself, no style needed.
         in_docx = cls == PAGE_BREAK or cls.replace("-", " ").casefold() in paragraph
         if not in_css and not in_docx and (css_text is not None or docx_usable):
-            meant = _close(cls, known)
+            meant = closest(cls, known)
             hint = f"; did you mean '{meant}'?" if meant else ""
             findings.append(
                 Finding(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
 from kamdocs import records
-from kamdocs.errors import Problem
+from kamdocs.errors import Problem, closest
 from kamdocs.yamlsrc import Source, printable
 
 if TYPE_CHECKING:
@@ -45,8 +44,8 @@ def _message(
         return "required field is missing"
     if kind == "extra_forbidden":
         known = _known_fields(model, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(known)}"
+        close = closest(str(loc[-1]), known)
+        hint = f"; did you mean '{close}'?" if close else f"; known fields: {', '.join(known)}"
         return "unknown field" + hint
     if kind in ("model_type", "model_attributes_type"):
         return "must be a mapping of fields (key: value)"
