@@ -203,15 +203,30 @@ def summary(values: list[float]) -> dict:
             "mean": statistics.fmean(values), "all": values}
 
 
+# Nothing a measurement writes is removed before the last one ends (the harness's temporary
+# folder goes at the end). ext4 without a journal (this machine's root file system, as on many
+# virtual machines) does not hand out again an inode freed less than 5 s ago, or 305 s while
+# its block of the inode table has changes not yet on disk, which creating files there makes;
+# it steps over every such inode, one by one, each time it creates a file. A build of 3,000
+# files into a folder just emptied of 3,000 spent 1.5-4.3 s more in the kernel (the batch's own
+# process) than one into a new folder, and 15-30% more wall time, with or without ``sync`` and
+# a pause (bench/README, "Files just removed"). Every build is timed into an empty new folder,
+# as after a fresh checkout, not charged with the harness's own clean-up.
+
+
 # --- 1. builds ---------------------------------------------------------------------------------
 
 def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: float,
                keep: bool = False) -> dict:
-    """``kamdocs build -f FORMATS`` up to ``repeat`` times (fewer once ``budget_s`` is spent)."""
+    """``kamdocs build -f FORMATS`` up to ``repeat`` times (fewer once ``budget_s`` is spent),
+    each run into a new folder of its own (see above); ``keep``: the last one's path is in the
+    result."""
     runs = []
-    out = ws / f"out-{formats.replace(',', '-')}"
+    tag = formats.replace(",", "-")
+    folders: list[Path] = []
     for k in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
+        out = ws / f"out-{tag}-{k + 1}"
+        folders.append(out)
         r = measure([exe, "build", "-f", formats, "-o", str(out), "--date", DATE], ws)
         if r["rc"] != 0:
             raise BenchError(f"kamdocs build -f {formats} failed (exit {r['rc']}):\n{r['stderr']}")
@@ -225,8 +240,6 @@ def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: 
             f"other processes {r['background_cores']:.2f} cores")
         if sum(x["wall_s"] for x in runs) >= budget_s:
             break
-    if not keep:
-        shutil.rmtree(out, ignore_errors=True)
     walls = [r["wall_s"] for r in runs]
     wall = summary(walls)
     return {
@@ -240,7 +253,7 @@ def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: 
         "peak_tree_pss_mb": max(r["tree_pss_kb"] for r in runs) / 1024,
         "max_processes": max(r["max_procs"] for r in runs),
         "background_cores": max(r["background_cores"] for r in runs),
-        "out": str(out) if keep else None,
+        "out": str(folders[-1]) if keep else None,
     }
 
 
@@ -277,7 +290,6 @@ def time_rebuild(exe: str, ws: Path, n: int) -> dict:
     finally:
         edited.write_bytes(original)
     one = {"wall_s": statistics.median(runs)}
-    shutil.rmtree(out, ignore_errors=True)
     log(f"build into the same folder ({n} dossiers): nothing changed {same['wall_s']:.2f} s "
         f"(again {again['wall_s']:.2f} s), one dossier edited {one['wall_s']:.2f} s (into an "
         f"empty folder {first['wall_s']:.2f} s)")
@@ -771,7 +783,8 @@ def main(argv: list[str] | None = None) -> int:
             res["serve"] = {"ms": None, "skipped": f"not measured: {exc}"}
 
         if not args.no_compare:
-            sample, warm = pick_sample(ws / "out-md", ws, sample_k, 4 if quick else 20)
+            md_out = Path(res["build"]["md"]["out"])
+            sample, warm = pick_sample(md_out, ws, sample_k, 4 if quick else 20)
             res["compare"] = comparisons(ws, sample, warm, passes=1 if quick else 3)
 
         if pdf_n:
