@@ -144,8 +144,11 @@ def percent(value: Decimal | int, lang: str) -> str:
     return unbreakable(text)
 
 
-# A number written by hand with its percent sign, in any spacing: "38%", "38 %", "30–40 %".
-_PERCENT_RE = re.compile(r"(?<=\d)[ \u00a0\u202f]?%(?![\w%{}\\])")
+# A number written by hand with its percent sign, in any spacing: "38%", "38 %", "30–40 %". The
+# sign is what is searched for (a literal, found at C speed); the digit and the one space before
+# it are looked at in ``figures`` (a pattern starting with them is tried at every character).
+_PERCENT_SIGN_RE = re.compile(r"%(?![\w%{}\\])")
+_PERCENT_SPACES = " \u00a0\u202f"
 
 
 @cache
@@ -157,10 +160,27 @@ def _percent_gap(lang: str) -> str:
 
 def figures(text: str, lang: str) -> str:
     """Percentages written in the library's and the dossier's texts, in the locale's format:
-    the one the ``percent`` filter prints, so that "38 %" and "20%" never meet in one page."""
+    the one the ``percent`` filter prints, so that "38 %" and "20%" never meet in one page.
+
+    A sign counts when a decimal digit stands right before it, or before the one space (plain,
+    no-break or narrow no-break) before it, and no word character, "%", brace or backslash
+    follows it; that space and the sign become the locale's."""
     if "%" not in text:
         return text
-    return _PERCENT_RE.sub(_percent_gap(lang) + "%", text)
+    sign = _percent_gap(lang) + "%"
+    out: list[str] = []
+    done = 0
+    for match in _PERCENT_SIGN_RE.finditer(text):
+        at = match.start()
+        start = at - 1 if at and text[at - 1] in _PERCENT_SPACES else at
+        if start and text[start - 1].isdecimal():  # what "\d" matches in a str pattern
+            out.append(text[done:start])
+            out.append(sign)
+            done = at + 1
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
 
 
 @lru_cache(maxsize=FIGURES)
