@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from helpers import DOSSIER, build_file_tree, run, small_library
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from samples import render_samples
 
@@ -63,3 +66,35 @@ def test_a_value_that_looks_like_an_attribute_list_is_kept(tmp_path: Path, monke
     [md] = (tmp_path / "out").glob("*.md")
     seen = " ".join(visible_text(md.read_text("utf-8")))
     assert "Prepared for Acme {: .title }" in seen
+
+
+# The attribute lists as ``portable`` removed them before it looked at single lines: both
+# patterns over the whole text. It must give the same text for any input.
+_WHOLE_LINE = re.compile(r"^[ \t]*(?<!\\)\{:[^{}\n]*\}[ \t]*\n", re.MULTILINE)
+_LINE_END = re.compile(r"[ \t]+(?<!\\)\{:[^{}\n]*\}[ \t]*$", re.MULTILINE)
+
+
+def _over_the_whole_text(markdown: str) -> str:
+    return _LINE_END.sub("", _WHOLE_LINE.sub("", markdown))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" \t\n{}:\\.ax", max_size=60))
+def test_portable_is_the_patterns_over_the_whole_text(markdown: str) -> None:
+    assert portable(markdown) == _over_the_whole_text(markdown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["# Title {: .title }", "{: .subtitle }", "  {: #x }  ", "text", "a {:b}", "",
+             "\\{: .kept }", "x {: .a } {: .b }", "\t{:}\t", "{: .open", "} {: ."]
+        ),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_portable_lines_as_a_template_writes_them(lines: list[str], final_break: bool) -> None:
+    markdown = "\n".join(lines) + ("\n" if final_break else "")
+    assert portable(markdown) == _over_the_whole_text(markdown)

@@ -74,4 +74,17 @@ def portable(markdown: str) -> str:
     pandoc). Nothing else changes."""
     if "{:" not in markdown:
         return markdown
-    return _ATTR_END_RE.sub("", _ATTR_LINE_RE.sub("", markdown))
+    # Neither pattern crosses a line break, so only the lines that hold "{:" are given to them:
+    # each pattern starts with a space or tab and would be tried at every one of the text.
+    out: list[str] = []
+    done = 0
+    at = markdown.find("{:")
+    while at != -1:
+        start = markdown.rfind("\n", 0, at) + 1
+        end = markdown.find("\n", at) + 1 or len(markdown)  # with its line break, if any
+        out.append(markdown[done:start])
+        out.append(_ATTR_END_RE.sub("", _ATTR_LINE_RE.sub("", markdown[start:end])))
+        done = end
+        at = markdown.find("{:", end)
+    out.append(markdown[done:])
+    return "".join(out)
