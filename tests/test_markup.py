@@ -66,6 +66,25 @@ def test_a_document_converts_in_chunks_as_it_converts_whole(parts: list[tuple[st
         assert [ET.tostring(e) for e in tree] == [ET.tostring(e) for e in whole_elements]
 
 
+@given(st.lists(st.tuples(st.sampled_from(BLOCKS), st.sampled_from(["\n\n", "\n", "\n\n\n"])),
+                max_size=8),
+       st.lists(st.booleans(), min_size=3, max_size=3))
+def test_a_tree_without_its_xhtml_is_the_same_tree(
+    parts: list[tuple[str, str]], xhtml: list[bool]
+) -> None:
+    """A DOCX-only render asks for the tree alone: the tree is the same, and the chunks the
+    converter keeps still have their XHTML, for a later render that asks for it."""
+    text = "".join(block + sep for block, sep in parts).rstrip("\n")
+    whole_elements, whole_html = Converter()._convert(text)
+    chunked = Converter()
+    for wanted in xhtml:  # first met, seen before, cached: each with or without the XHTML
+        tree, html = chunked.convert(text, xhtml=wanted)
+        assert [ET.tostring(e) for e in tree] == [ET.tostring(e) for e in whole_elements]
+        if wanted:
+            assert html == whole_html
+    assert chunked.convert(text)[1] == whole_html
+
+
 def test_a_blank_chunk_brings_nothing_of_the_previous_document() -> None:
     # A template whose text starts with blank lines before a heading makes a blank first chunk.
     converter = Converter()

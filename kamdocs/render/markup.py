@@ -221,6 +221,12 @@ def _write(el: ET.Element, emit: Callable[[str], None]) -> None:
         emit(tail)
 
 
+def _no_markup(root: ET.Element) -> str:
+    """What Python-Markdown is given to serialise when no XHTML is wanted: its empty document
+    (whose tags it strips), in no time; the tree is what is kept."""
+    return "<div></div>"
+
+
 def _safe(href: str) -> bool:
     scheme = urlsplit(href.strip()).scheme.lower()
     return scheme in SAFE_SCHEMES
@@ -280,12 +286,14 @@ class Converter:
         self.cached_chars = 0
         self.seen: OrderedDict[int, None] = OrderedDict()  # hashes of chunks converted once
 
-    def _convert(self, text: str) -> tuple[list[ET.Element], str]:
+    def _convert(self, text: str, xhtml: bool = True) -> tuple[list[ET.Element], str]:
+        """The chunk's elements and, if ``xhtml``, their XHTML (else "")."""
         self.md.reset()
         self._braces = "{" in text
         # Python-Markdown returns early for a blank text, without running the tree stages: the
         # captured tree must not be the previous chunk's (another proposal's text).
         self.capture.root = None
+        self.md.serializer = serialize if xhtml else _no_markup
         html = self.md.convert(text)
         return (list(self.capture.root) if self.capture.root is not None else [], html)
 
@@ -305,8 +313,10 @@ class Converter:
             self.seen.popitem(last=False)
         return False
 
-    def convert(self, text: str) -> tuple[ET.Element, str]:
-        """Return the body tree (a ``div``; treat it as read-only) and its XHTML.
+    def convert(self, text: str, xhtml: bool = True) -> tuple[ET.Element, str]:
+        """Return the body tree (a ``div``; treat it as read-only) and its XHTML; without
+        ``xhtml`` the XHTML of the chunks met for the first time is not written (a DOCX needs
+        only the tree), and is missing from the second value.
 
         Chunks met for the first time (most are this document's own: its client's figures,
         tables and team) are converted together, one Python-Markdown run for each stretch of
@@ -324,7 +334,7 @@ class Converter:
 
         def flush() -> None:
             if first_met:
-                take(self._convert("\n\n".join(first_met)))
+                take(self._convert("\n\n".join(first_met), xhtml))
                 first_met.clear()
 
         for chunk in _CHUNK_RE.split(text):
@@ -347,12 +357,12 @@ class Converter:
 _CONVERTER: Converter | None = None
 
 
-def convert(text: str) -> tuple[ET.Element, str]:
-    """Markdown to (tree, XHTML) with the process's converter."""
+def convert(text: str, xhtml: bool = True) -> tuple[ET.Element, str]:
+    """Markdown to (tree, XHTML) with the process's converter (``Converter.convert``)."""
     global _CONVERTER
     if _CONVERTER is None:
         _CONVERTER = Converter()
-    return _CONVERTER.convert(text)
+    return _CONVERTER.convert(text, xhtml)
 
 
 __all__ = ["Converter", "convert"]

@@ -106,7 +106,7 @@ def render(
         files[f"{slug}.md"] = written.encode("utf-8")
     docx = "docx" in formats or "pdf" in formats  # a PDF is its DOCX converted (render/pdf.py)
     if docx or "html" in formats:
-        tree, body = convert(text)
+        tree, body = convert(text, xhtml="html" in formats)
         title = f"{d.offer.title} — {d.client.name}"
         if docx:
             from kamdocs.render.docx import DocMeta, render_docx  # noqa: PLC0415 - only when asked for
