@@ -88,8 +88,19 @@ def test_portable_is_the_patterns_over_the_whole_text(markdown: str) -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["# Title {: .title }", "{: .subtitle }", "  {: #x }  ", "text", "a {:b}", "",
-             "\\{: .kept }", "x {: .a } {: .b }", "\t{:}\t", "{: .open", "} {: ."]
+            [
+                "# Title {: .title }",
+                "{: .subtitle }",
+                "  {: #x }  ",
+                "text",
+                "a {:b}",
+                "",
+                "\\{: .kept }",
+                "x {: .a } {: .b }",
+                "\t{:}\t",
+                "{: .open",
+                "} {: .",
+            ]
         ),
         max_size=12,
     ),
