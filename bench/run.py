@@ -209,7 +209,7 @@ def summary(values: list[float]) -> dict:
 # its block of the inode table has changes not yet on disk, which creating files there makes;
 # it steps over every such inode, one by one, each time it creates a file. A build of 3,000
 # files into a folder just emptied of 3,000 spent 1.5-4.3 s more in the kernel (the batch's own
-# process) than one into a new folder, and 15-30% more wall time, with or without ``sync`` and
+# process) than one into a new folder, and up to 30% more wall time, with or without ``sync`` and
 # a pause (bench/README, "Files just removed"). Every build is timed into an empty new folder,
 # as after a fresh checkout, not charged with the harness's own clean-up.
 
