@@ -187,7 +187,7 @@ def _separated(markup: str) -> str:
     # are left out: the text folds as it would with them, with a tenth of a DOCX body's lines.
     double, single = _ATTR_VALUES
     values = dict.fromkeys(double.findall(markup))
-    if "'" in markup:  # (a third of the pages and parts have one; most of those, in a text)
+    if "'" in markup:  # (about a third of the pages and DOCX parts have one)
         values.update(dict.fromkeys(single.findall(markup)))
     texts = filter(str.strip, _TAG.split(markup))
     return html.unescape("\n".join(texts) + "\n" + "\n".join(values))

@@ -75,7 +75,7 @@ def portable(markdown: str) -> str:
     if "{:" not in markdown:
         return markdown
     # Neither pattern crosses a line break, so only the lines that hold "{:" are given to them:
-    # each pattern starts with a space or tab and would be tried at every one of the text.
+    # over the whole text, the second (which starts with a space or tab) is tried at every space.
     out: list[str] = []
     done = 0
     at = markdown.find("{:")
