@@ -223,10 +223,8 @@ def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: 
     result."""
     runs = []
     tag = formats.replace(",", "-")
-    folders: list[Path] = []
     for k in range(repeat):
         out = ws / f"out-{tag}-{k + 1}"
-        folders.append(out)
         r = measure([exe, "build", "-f", formats, "-o", str(out), "--date", DATE], ws)
         if r["rc"] != 0:
             raise BenchError(f"kamdocs build -f {formats} failed (exit {r['rc']}):\n{r['stderr']}")
@@ -253,7 +251,7 @@ def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: 
         "peak_tree_pss_mb": max(r["tree_pss_kb"] for r in runs) / 1024,
         "max_processes": max(r["max_procs"] for r in runs),
         "background_cores": max(r["background_cores"] for r in runs),
-        "out": str(folders[-1]) if keep else None,
+        "out": str(out) if keep else None,
     }
 
 
