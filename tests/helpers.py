@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
+import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -218,3 +219,9 @@ def numbered_workspace(root: Path, count: int) -> Path:
         },
     )
     return root
+
+
+def docx_parts(path: Path) -> dict[str, bytes]:
+    """Every part of the DOCX (or any zip) at ``path``, by name."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}

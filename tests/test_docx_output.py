@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -21,7 +20,15 @@ from docx.document import Document
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from helpers import DOSSIER, PERSONAS, ROOT, TEMPLATES, build_file_tree, small_library
+from helpers import (
+    DOSSIER,
+    PERSONAS,
+    ROOT,
+    TEMPLATES,
+    build_file_tree,
+    docx_parts,
+    small_library,
+)
 
 from kamdocs.cli import main
 
@@ -169,11 +176,6 @@ def money(value: Decimal, currency: str, lang: str) -> str:
 
 def cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def reader_texts(raw: bytes) -> list[str]:
@@ -357,7 +359,7 @@ def test_core_properties(rendered: Rendered) -> None:
 def test_no_private_value_in_any_part(rendered: Rendered) -> None:
     values = {v.casefold() for m in rendered.data["dmu"] for v in private_values(m.get("private"))}
     assert values, "the dossier should carry private data for this test to mean something"
-    for name, raw in parts(rendered.path).items():
+    for name, raw in docx_parts(rendered.path).items():
         for text in reader_texts(raw):
             for value in values:
                 assert " ".join(value.split()) not in text, f"{value!r} in {name}"
@@ -385,7 +387,7 @@ def test_no_internal_label_in_any_part(rendered: Rendered) -> None:
     member_ids = {m["id"] for m in data["dmu"] if "id" in m}
     alternatives = "|".join(map(re.escape, sorted(labels | member_ids)))
     words = re.compile(rf"(?<![\w-])({alternatives})(?![\w-])")
-    for name, raw in parts(rendered.path).items():
+    for name, raw in docx_parts(rendered.path).items():
         if not name.endswith((".xml", ".rels")):
             continue
         markup = raw.decode("utf-8")
@@ -397,9 +399,9 @@ def test_no_internal_label_in_any_part(rendered: Rendered) -> None:
 
 def test_body_styles_exist_in_the_reference(rendered: Rendered) -> None:
     W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    reference = parts(TEMPLATES / "reference.docx")["word/styles.xml"].decode("utf-8")
+    reference = docx_parts(TEMPLATES / "reference.docx")["word/styles.xml"].decode("utf-8")
     defined = set(re.findall(r'w:styleId="([^"]+)"', reference))
-    document = parts(rendered.path)["word/document.xml"].decode("utf-8")
+    document = docx_parts(rendered.path)["word/document.xml"].decode("utf-8")
     used = set(re.findall(r'<w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', document))
     assert {"Title", "Subtitle", "Heading2", "Closing", "Hyperlink"} <= used
     assert used <= defined, used - defined

@@ -18,6 +18,7 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from helpers import docx_parts
 from markdown.treeprocessors import Treeprocessor
 
 from kamdocs.render.docx import DocMeta, Reference, render_docx
@@ -692,7 +693,7 @@ def test_the_styles_part_of_each_language_is_what_lxml_writes(language: str) -> 
     for a language a mark could not stand for, with lxml: the bytes are the same."""
     from kamdocs.render.docx import _styles_with_language
 
-    ref = Reference(REAL_REFERENCE, _parts(REAL_REFERENCE))
+    ref = Reference(REAL_REFERENCE, docx_parts(REAL_REFERENCE))
     expected = _styles_with_language(ref._styles_xml, language)
     assert ref.styles_entry(language).raw == expected
     lang = re.search(rb"<w:lang\b[^>]*/>", expected)
@@ -704,14 +705,9 @@ def test_the_styles_part_of_each_language_is_what_lxml_writes(language: str) -> 
 def test_a_reference_that_holds_the_language_mark_is_written_with_lxml(tmp_path: Path) -> None:
     from kamdocs.render.docx import _LANGUAGE_MARK, STYLES, _styles_with_language
 
-    parts = _parts(REAL_REFERENCE)
+    parts = docx_parts(REAL_REFERENCE)
     styles = parts[STYLES].decode("utf-8")
     parts[STYLES] = styles.replace("</w:styles>", f"<!-- {_LANGUAGE_MARK} --></w:styles>").encode()
     ref = Reference(tmp_path / "reference.docx", parts)
     assert ref._styles_for is None
     assert ref.styles_entry("en-US").raw == _styles_with_language(parts[STYLES], "en-US")
-
-
-def _parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
