@@ -63,15 +63,23 @@ def console_errors(driver) -> list[str]:  # noqa: ANN001
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
+# The browser's own pages (its new tab, which it opens before the page and which asks for parts
+# of itself: chrome-untrusted://new-tab-page/... in Chromium 150), never the page's requests.
+BROWSER_OWN = ("chrome:", "chrome-untrusted:")
+
+
 def requested_urls(driver) -> list[str]:  # noqa: ANN001
-    """Every URL the page asked the network for, from the performance log."""
+    """Every URL the page asked the network for, from the performance log; not the browser's
+    own (``BROWSER_OWN``)."""
     import json
 
     urls = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
+            url = message["params"]["request"]["url"]
+            if not url.startswith(BROWSER_OWN):
+                urls.append(url)
     return urls
 
 

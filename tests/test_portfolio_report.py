@@ -233,7 +233,7 @@ def test_the_page_opens_in_chromium_with_the_chart_and_nothing_fetched(ws: Path,
     assert browser.find_element(By.TAG_NAME, "h1").text == "Key-account portfolio"
     fetched = requested_urls(browser)
     assert url in fetched
-    assert [u for u in fetched if not u.startswith(("file:", "data:", "chrome:"))] == []
+    assert [u for u in fetched if not u.startswith(("file:", "data:"))] == []
     assert console_errors(browser) == []
 
 
