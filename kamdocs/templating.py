@@ -11,7 +11,6 @@ import math
 import os
 import re
 import signal
-import stat
 import string
 import threading
 import time
@@ -38,6 +37,14 @@ from jinja2.sandbox import (
 )
 from jinja2.utils import Namespace, generate_lorem_ipsum
 
+from kamdocs.cachedir import (  # noqa: F401 - the cache folder, also as templating.*
+    _CACHE_OFF,
+    CACHE_ENV,
+    _code_cache,
+    _private,
+    _read_private,
+    _store,
+)
 from kamdocs.errors import Problem
 
 if TYPE_CHECKING:
@@ -757,40 +764,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 # it turns the cache off. Cached code runs outside the sandbox, so the cache is used only where
 # nobody else can write it: the folders are created private to the user (0700), and a folder or
 # entry owned by someone else or writable by group or others is not used. An unreadable or
-# unwritable folder only means compiling as before.
-
-CACHE_ENV = "KAMDOCS_CACHE_DIR"
-_CACHE_OFF = frozenset({"", "0", "off", "no", "false"})
-
-
-@functools.cache
-def _code_cache() -> Path | None:
-    """The cache folder, if it may be trusted; ``None`` turns the cache off for this process."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        if configured.strip().lower() in _CACHE_OFF:
-            return None
-        base = Path(configured).expanduser()
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        base = (Path(xdg) if xdg else Path.home() / ".cache") / "kamdocs"
-    folder = base / "jinja"
-    try:
-        base.parent.mkdir(parents=True, exist_ok=True)
-        for level in (base, folder):
-            level.mkdir(mode=0o700, exist_ok=True)
-            if not _private(os.lstat(level)):
-                return None
-    except OSError:
-        return None
-    return folder
-
-
-def _private(st: os.stat_result) -> bool:
-    """Owned by this user and writable by nobody else: what the cache holds is code that runs."""
-    if not hasattr(os, "getuid"):  # no POSIX owners: the user's profile folder is private
-        return True
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+# unwritable folder only means compiling as before. The folder and its rules: kamdocs.cachedir.
 
 
 @functools.cache
@@ -806,33 +780,6 @@ def _code_key(source: str, name: str | None, filename: str | None) -> str:
     for part in (name or "", filename or "", source):
         digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
-
-
-def _read_private(path: Path) -> bytes | None:
-    """The bytes of a cache entry that may be trusted: a regular file owned by this user and
-    writable by nobody else; ``None`` for anything else, or when it cannot be read."""
-    try:
-        with path.open("rb") as entry:
-            st = os.fstat(entry.fileno())
-            if not (stat.S_ISREG(st.st_mode) and _private(st)):
-                return None
-            return entry.read()
-    except OSError:
-        return None
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write one cache entry atomically; any failure leaves the cache as it was."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 class _FolderLoader(jinja2.FileSystemLoader):
