@@ -45,7 +45,9 @@ _names = itertools.count()
 def fresh(cache_base: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], object]]:
     """``install`` as a new process runs it (Python's compiler as it was, ``re``'s own cache
     empty); the patterns object it installed, or None. Python's compiler is restored after."""
-    saved = compiler.compile, compiler._sre
+    before = compiler.compile, compiler._sre  # installed already by a command run in-process
+    hook = getattr(compiler.compile, "__self__", None)
+    saved = (hook.original, hook.engine) if isinstance(hook, patterns._Patterns) else before
     exits: list[Callable[[], None]] = []
     monkeypatch.setattr(patterns.atexit, "register", exits.append)
 
@@ -60,7 +62,7 @@ def fresh(cache_base: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
         return hooked.__self__ if hooked is not saved[0] else None
 
     yield install
-    compiler.compile, compiler._sre = saved
+    compiler.compile, compiler._sre = before
     re.purge()
 
 
