@@ -35,16 +35,28 @@ def _code_cache() -> Path | None:
     else:
         xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
         base = (Path(xdg) if xdg else Path.home() / ".cache") / "kamdocs"
-    folder = base / "jinja"
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
-        for level in (base, folder):
-            level.mkdir(mode=0o700, exist_ok=True)
-            if not _private(os.lstat(level)):
-                return None
     except OSError:
         return None
-    return folder
+    return _private_folder(base) and _private_folder(base / "jinja")
+
+
+def kind_folder(kind: str) -> Path | None:
+    """The cache's folder for entries of ``kind`` (beside ``jinja``), made private to the user
+    if it is not there; ``None`` when the cache is off or the folder may not be trusted."""
+    code = _code_cache()
+    return None if code is None else _private_folder(code.parent / kind)
+
+
+def _private_folder(folder: Path) -> Path | None:
+    """``folder``, made private (0700) if it is not there, when it is the user's own and
+    writable by nobody else; ``None`` otherwise."""
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder if _private(os.lstat(folder)) else None
+    except OSError:
+        return None
 
 
 def _private(st: os.stat_result) -> bool:

@@ -19,13 +19,12 @@ from __future__ import annotations
 import atexit
 import hashlib
 import marshal
-import os
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from kamdocs.cachedir import _code_cache, _private, _read_private, _store
+from kamdocs.cachedir import _read_private, _store, kind_folder
 
 KEPT_AT_MOST = 2048  # patterns in the entry; one more and it starts again
 LONGEST = 20_000  # characters: a longer pattern is compiled as before
@@ -36,18 +35,11 @@ _IMPORTING = "<frozen importlib._bootstrap>"
 def _entry() -> Path | None:
     import _sre  # noqa: PLC0415
 
-    folder = _code_cache()
+    folder = kind_folder("patterns")
     if folder is None:
         return None
     layout = f"{sys.version}\0{sys.implementation.cache_tag}\0{_sre.MAGIC}\0{_sre.CODESIZE}"
-    patterns = folder.parent / "patterns"
-    try:
-        patterns.mkdir(mode=0o700, exist_ok=True)
-        if not _private(os.lstat(patterns)):
-            return None
-    except OSError:
-        return None
-    return patterns / hashlib.sha256(layout.encode()).hexdigest()
+    return folder / hashlib.sha256(layout.encode()).hexdigest()
 
 
 class _Patterns:

@@ -37,19 +37,9 @@ VCS = frozenset({".git", ".hg", ".svn"})
 
 
 def _folder(name: str) -> Path | None:
-    from kamdocs.templating import _code_cache, _private  # noqa: PLC0415 - the one trust policy
+    from kamdocs.cachedir import kind_folder  # noqa: PLC0415 - the one trust policy
 
-    code = _code_cache()
-    if code is None:
-        return None
-    folder = code.parent / name
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        if not _private(os.lstat(folder)):
-            return None
-    except OSError:
-        return None
-    return folder
+    return kind_folder(name)
 
 
 @functools.cache
