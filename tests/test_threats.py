@@ -298,8 +298,13 @@ def test_a_render_opens_no_network_connection(ws: Path, monkeypatch: pytest.Monk
 # --- (b) the compiled-template cache is code: nobody else may write it --------------------------
 
 
+@pytest.mark.parametrize(
+    "entry_mode",
+    [0o666, 0o600],  # 0o600: the entries look like the user's own, only the folders are open
+    ids=["entries-writable", "folders-only"],
+)
 def test_a_cache_folder_others_can_write_is_not_trusted(
-    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry_mode: int
 ) -> None:
     cache = tmp_path / "shared-cache"  # say KAMDOCS_CACHE_DIR=/tmp/kamdocs on a shared machine
     monkeypatch.setenv(templating.CACHE_ENV, str(cache))
@@ -315,8 +320,9 @@ def test_a_cache_folder_others_can_write_is_not_trusted(
             folder.chmod(0o777)
         for entry in entries:
             entry.write_bytes(marshal.dumps(planted))
-            entry.chmod(0o666)
+            entry.chmod(entry_mode)
         templating._ENVIRONMENTS.clear()  # as a new process would
+        templating._code_cache.cache_clear()
         run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out2")
     finally:
         templating._code_cache.cache_clear()
