@@ -188,7 +188,7 @@ def _held() -> Iterator[None]:
         import resource  # noqa: PLC0415 - POSIX only
 
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        used = _address_space()
+        used = _recent_address_space()
         if used:
             limit = used + MAX_MEMORY
             if hard != resource.RLIM_INFINITY:
@@ -202,7 +202,7 @@ def _held() -> Iterator[None]:
         # Ours stays once it replaced the default handler (nobody else's), so that a render does
         # not pay for putting it in and back (~25 us each); another's (a profiler's, also one
         # set after ours) is put back after every render.
-        if signal.getsignal(signal.SIGPROF) is not _out_of_time:
+        if _handler(signal.SIGPROF) is not _out_of_time:
             previous = signal.signal(signal.SIGPROF, _out_of_time)
             if previous != signal.SIG_DFL:
                 undo.append(lambda: signal.signal(signal.SIGPROF, previous))
@@ -215,6 +215,36 @@ def _held() -> Iterator[None]:
     finally:
         for step in reversed(undo):
             step()
+
+
+# Read at every render in the middle of a build, the address space (a file of /proc) and the
+# SIGPROF handler (``signal.getsignal`` first tries a handler as a value of its enum, and fails)
+# cost some 35 and 25 us: more than rendering a short library text, of which a proposal renders a
+# few. The handler is read as the C module holds it; the address space once for a few renders.
+try:
+    from _signal import getsignal as _handler  # CPython's, under signal.getsignal
+except ImportError:  # pragma: no cover - another Python
+    _handler = signal.getsignal
+SPACE_RENDERS = 32  # renders that are given the limit from one reading of the address space
+
+
+class _Space:
+    """The last reading of the address space: in which process, how much, for how many more."""
+
+    pid = 0
+    used = 0
+    left = 0
+
+
+def _recent_address_space() -> int:
+    """The address space as read at most ``SPACE_RENDERS`` renders ago in this process. Between
+    two readings a build's process moves by a few megabytes (its memory is flat), against the
+    ``MAX_MEMORY`` a render may add: the limit stays where it would be within a hundredth."""
+    pid = os.getpid()
+    if _Space.pid != pid or _Space.left <= 0:
+        _Space.pid, _Space.used, _Space.left = pid, _address_space(), SPACE_RENDERS
+    _Space.left -= 1
+    return _Space.used
 
 
 def _address_space() -> int:

@@ -177,6 +177,35 @@ def test_the_address_space_is_read_as_the_system_counts_it() -> None:
     assert abs(templating._address_space() - size_kb * 1024) < 16 * 1024 * 1024
 
 
+def test_the_address_space_is_read_again_every_few_renders_and_in_each_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    readings: list[int] = []
+    real = templating._address_space
+
+    def read() -> int:
+        readings.append(os.getpid())
+        return real()
+
+    monkeypatch.setattr(templating, "_address_space", read)
+    monkeypatch.setattr(templating._Space, "left", 0)
+    template = templating.environment().from_string("{{ 1 + 1 }}")
+    for _ in range(templating.SPACE_RENDERS):
+        assert template.render() == "2"
+    assert len(readings) == 1
+    assert template.render() == "2"
+    assert len(readings) == 2
+    child = os.fork()
+    if child == 0:  # a worker of a build: its own reading, at its first render
+        try:
+            template.render()
+            os._exit(0 if readings[2:] == [os.getpid()] else 1)
+        finally:
+            os._exit(2)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
 def test_the_cpu_timer_leaves_signals_as_a_render_found_them() -> None:
     import signal  # noqa: PLC0415
 
