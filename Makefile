@@ -31,6 +31,7 @@ demo: $(STAMP)
 ## Run the test suite and the linter.
 test: $(TEST_STAMP)
 	$(BIN)/ruff check kamdocs tests bench scripts
+	$(BIN)/ruff format --check kamdocs tests bench scripts
 	$(BIN)/python -m pytest -q
 
 ## Long property-based fuzzing (`make test` runs a short version of the same test).

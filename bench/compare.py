@@ -27,11 +27,17 @@ from xml.etree.ElementTree import Element
 
 PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 TAGS = re.compile(r"<[^>]*>")
-CLASS_STYLES = {"title": "Title", "subtitle": "Subtitle", "small": "Small",
-                "closing": "Closing", "detail": "Quote"}
+CLASS_STYLES = {
+    "title": "Title",
+    "subtitle": "Subtitle",
+    "small": "Small",
+    "closing": "Closing",
+    "detail": "Quote",
+}
 
 
 # --- Markdown -> element tree (the markdown package, as kamdocs and most people use it) ------
+
 
 class MarkdownTree:
     """Python-Markdown with tables and attribute lists; keeps the finished element tree."""
@@ -61,8 +67,10 @@ def _resolver(stash: list) -> Callable[[str], str]:
     def resolve(text: str) -> str:
         if "\x02" not in text:
             return text
-        return PLACEHOLDER.sub(lambda m: html.unescape(TAGS.sub("", str(stash[int(m.group(1))]))),
-                               text)
+        return PLACEHOLDER.sub(
+            lambda m: html.unescape(TAGS.sub("", str(stash[int(m.group(1))]))), text
+        )
+
     return resolve
 
 
@@ -74,6 +82,7 @@ def _style(el: Element, default: str | None = None) -> str | None:
 
 
 # --- plain python-docx ---------------------------------------------------------------------
+
 
 class PythonDocx:
     """What a developer writes with python-docx alone: open the reference, add the content."""
@@ -131,8 +140,14 @@ class PythonDocx:
             for child in el:
                 self._block(doc, child)
 
-    def _inline(self, p, el: Element, bold: bool = False, italic: bool = False,  # noqa: ANN001
-                style: str | None = None) -> None:
+    def _inline(
+        self,
+        p,
+        el: Element,
+        bold: bool = False,
+        italic: bool = False,  # noqa: ANN001
+        style: str | None = None,
+    ) -> None:
         if el.text:
             run = p.add_run(self.resolve(el.text), style=style)
             run.bold, run.italic = bold or None, italic or None
@@ -143,8 +158,13 @@ class PythonDocx:
             elif tag == "p":  # a loose list item's paragraph
                 self._inline(p, child, bold, italic, style)
             else:
-                self._inline(p, child, bold or tag in ("strong", "b"), italic or tag in ("em", "i"),
-                             "Hyperlink" if tag == "a" else "Code" if tag == "code" else style)
+                self._inline(
+                    p,
+                    child,
+                    bold or tag in ("strong", "b"),
+                    italic or tag in ("em", "i"),
+                    "Hyperlink" if tag == "a" else "Code" if tag == "code" else style,
+                )
             if child.tail:
                 run = p.add_run(self.resolve(child.tail), style=style)
                 run.bold, run.italic = bold or None, italic or None
@@ -153,9 +173,16 @@ class PythonDocx:
 # --- docxtpl --------------------------------------------------------------------------------
 
 DOCXTPL_BLOCKS = [  # (kind, paragraph style) in the template, in this order
-    ("title", "Title"), ("h1", "Heading 1"), ("h2", "Heading 2"), ("h3", "Heading 3"),
-    ("li", "List Bullet"), ("oli", "List Number"), ("subtitle", "Subtitle"), ("small", "Small"),
-    ("closing", "Closing"), ("detail", "Quote"),
+    ("title", "Title"),
+    ("h1", "Heading 1"),
+    ("h2", "Heading 2"),
+    ("h3", "Heading 3"),
+    ("li", "List Bullet"),
+    ("oli", "List Number"),
+    ("subtitle", "Subtitle"),
+    ("small", "Small"),
+    ("closing", "Closing"),
+    ("detail", "Quote"),
 ]
 DOCXTPL_COLS = 4
 
@@ -230,6 +257,7 @@ class Docxtpl:
 
 # --- pandoc -----------------------------------------------------------------------------------
 
+
 def pandoc_path() -> str | None:
     return shutil.which("pandoc")
 
@@ -242,8 +270,9 @@ def pandoc_version(exe: str) -> str:
         return "?"
 
 
-def time_pandoc(exe: str, files: Sequence[Path], reference: Path, workdir: Path,
-                cpu: list[float] | None = None) -> list[float]:
+def time_pandoc(
+    exe: str, files: Sequence[Path], reference: Path, workdir: Path, cpu: list[float] | None = None
+) -> list[float]:
     """Seconds per document, one pandoc process each (a warm-up run first, not counted); the
     CPU seconds (user + system) of each go into ``cpu`` when given."""
     import resource  # noqa: PLC0415
@@ -253,8 +282,22 @@ def time_pandoc(exe: str, files: Sequence[Path], reference: Path, workdir: Path,
     def one(md: Path) -> float:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        subprocess.run([exe, "-f", "markdown", "-t", "docx", "--reference-doc", str(reference),
-                        "-o", str(out), str(md)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                exe,
+                "-f",
+                "markdown",
+                "-t",
+                "docx",
+                "--reference-doc",
+                str(reference),
+                "-o",
+                str(out),
+                str(md),
+            ],
+            check=True,
+            capture_output=True,
+        )
         wall = time.perf_counter() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if cpu is not None:

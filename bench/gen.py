@@ -30,45 +30,221 @@ CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 # --- text pools --------------------------------------------------------------------------------
 
-EN_FIRST = ["Ivan", "Maria", "Georgi", "Elena", "Dimitar", "Anna", "Nikolay", "Petya", "Stefan",
-            "Lucia", "Martin", "Sofia", "Thomas", "Julia", "Alexander", "Klara", "Viktor", "Nadia",
-            "Jörg", "Zoë", "Mihail", "Rositsa", "Daniel", "Teodora", "Hristo", "Lena"]
-EN_LAST = ["Petrov", "Georgieva", "Ivanov", "Kolev", "Weber", "Baumann", "Dimitrova", "Stoyanov",
-           "Nikolova", "Müller", "Rossi", "Hristova", "Todorov", "Angelova", "Novak", "Schmidt",
-           "Marinov", "Popescu", "Vasileva", "Kovač", "Yordanov", "Fischer"]
-BG_FIRST_M = ["Иван", "Георги", "Димитър", "Николай", "Стефан", "Христо", "Петър", "Михаил",
-              "Борис", "Александър", "Тодор", "Емил", "Калоян", "Пламен", "Васил", "Йордан"]
-BG_FIRST_F = ["Мария", "Елена", "Петя", "Галина", "Росица", "Теодора", "Цветелина", "Надежда",
-              "Десислава", "Яна", "Силвия", "Ралица", "Жана", "Юлия", "Щилияна", "Ива"]
-BG_LAST = ["Петров", "Иванов", "Георгиев", "Колев", "Стоянов", "Христов", "Тодоров", "Димитров",
-           "Методиев", "Захариев", "Цветков", "Маринов", "Ангелов", "Йорданов", "Шишков", "Чолаков"]
+EN_FIRST = [
+    "Ivan",
+    "Maria",
+    "Georgi",
+    "Elena",
+    "Dimitar",
+    "Anna",
+    "Nikolay",
+    "Petya",
+    "Stefan",
+    "Lucia",
+    "Martin",
+    "Sofia",
+    "Thomas",
+    "Julia",
+    "Alexander",
+    "Klara",
+    "Viktor",
+    "Nadia",
+    "Jörg",
+    "Zoë",
+    "Mihail",
+    "Rositsa",
+    "Daniel",
+    "Teodora",
+    "Hristo",
+    "Lena",
+]
+EN_LAST = [
+    "Petrov",
+    "Georgieva",
+    "Ivanov",
+    "Kolev",
+    "Weber",
+    "Baumann",
+    "Dimitrova",
+    "Stoyanov",
+    "Nikolova",
+    "Müller",
+    "Rossi",
+    "Hristova",
+    "Todorov",
+    "Angelova",
+    "Novak",
+    "Schmidt",
+    "Marinov",
+    "Popescu",
+    "Vasileva",
+    "Kovač",
+    "Yordanov",
+    "Fischer",
+]
+BG_FIRST_M = [
+    "Иван",
+    "Георги",
+    "Димитър",
+    "Николай",
+    "Стефан",
+    "Христо",
+    "Петър",
+    "Михаил",
+    "Борис",
+    "Александър",
+    "Тодор",
+    "Емил",
+    "Калоян",
+    "Пламен",
+    "Васил",
+    "Йордан",
+]
+BG_FIRST_F = [
+    "Мария",
+    "Елена",
+    "Петя",
+    "Галина",
+    "Росица",
+    "Теодора",
+    "Цветелина",
+    "Надежда",
+    "Десислава",
+    "Яна",
+    "Силвия",
+    "Ралица",
+    "Жана",
+    "Юлия",
+    "Щилияна",
+    "Ива",
+]
+BG_LAST = [
+    "Петров",
+    "Иванов",
+    "Георгиев",
+    "Колев",
+    "Стоянов",
+    "Христов",
+    "Тодоров",
+    "Димитров",
+    "Методиев",
+    "Захариев",
+    "Цветков",
+    "Маринов",
+    "Ангелов",
+    "Йорданов",
+    "Шишков",
+    "Чолаков",
+]
 
-EN_COMPANY_A = ["Balkan", "Danube", "Thracia", "Rhodope", "Pirin", "Vitosha", "Black Sea", "Struma",
-                "Iskar", "Maritsa", "Stara Planina", "Dobrudzha", "Sredets", "Hemus", "Ludogorie"]
-EN_COMPANY_B = ["Logistics", "Retail", "Foods", "Pharma", "Automotive", "Distribution", "Trade",
-                "Healthcare", "Beverages", "Components", "Freight", "Markets", "Supply"]
+EN_COMPANY_A = [
+    "Balkan",
+    "Danube",
+    "Thracia",
+    "Rhodope",
+    "Pirin",
+    "Vitosha",
+    "Black Sea",
+    "Struma",
+    "Iskar",
+    "Maritsa",
+    "Stara Planina",
+    "Dobrudzha",
+    "Sredets",
+    "Hemus",
+    "Ludogorie",
+]
+EN_COMPANY_B = [
+    "Logistics",
+    "Retail",
+    "Foods",
+    "Pharma",
+    "Automotive",
+    "Distribution",
+    "Trade",
+    "Healthcare",
+    "Beverages",
+    "Components",
+    "Freight",
+    "Markets",
+    "Supply",
+]
 EN_SUFFIX = ["AD", "EOOD", "OOD", "EAD", "Ltd.", "GmbH", "S.A."]
-BG_COMPANY_A = ["Балкан", "Дунав", "Тракия", "Родопа", "Пирин", "Витоша", "Черноморие", "Струма",
-                "Искър", "Марица", "Стара планина", "Добруджа", "Средец", "Хемус", "Лудогорие"]
-BG_COMPANY_B = ["Логистик", "Ритейл", "Фуудс", "Фарма", "Аутомотив", "Дистрибуция", "Трейд",
-                "Здраве", "Напитки", "Компоненти", "Транс", "Маркет", "Снабдяване"]
+BG_COMPANY_A = [
+    "Балкан",
+    "Дунав",
+    "Тракия",
+    "Родопа",
+    "Пирин",
+    "Витоша",
+    "Черноморие",
+    "Струма",
+    "Искър",
+    "Марица",
+    "Стара планина",
+    "Добруджа",
+    "Средец",
+    "Хемус",
+    "Лудогорие",
+]
+BG_COMPANY_B = [
+    "Логистик",
+    "Ритейл",
+    "Фуудс",
+    "Фарма",
+    "Аутомотив",
+    "Дистрибуция",
+    "Трейд",
+    "Здраве",
+    "Напитки",
+    "Компоненти",
+    "Транс",
+    "Маркет",
+    "Снабдяване",
+]
 BG_SUFFIX = ["АД", "ЕООД", "ООД", "ЕАД"]
 
 POSITIONS = {
-    "executive": (["Chief Executive Officer", "Managing Director", "Owner and Chairman",
-                   "Chief Operating Officer"],
-                  ["Изпълнителен директор", "Управител", "Собственик и председател на СД",
-                   "Оперативен директор"]),
-    "hr": (["HR Director", "Head of People and Culture", "Training Manager"],
-           ["Директор „Човешки ресурси“", "Ръководител „Хора и култура“", "Мениджър обучение"]),
-    "finance": (["Chief Financial Officer", "Plant Controller", "Head of Controlling"],
-                ["Финансов директор", "Контрольор", "Ръководител „Контролинг“"]),
-    "technical": (["Head of IT", "Head of Manufacturing IT", "Warehouse Operations Manager",
-                   "Chief Engineer"],
-                  ["Ръководител ИТ", "Ръководител производствени ИТ", "Мениджър складови операции",
-                   "Главен инженер"]),
-    "procurement": (["Purchasing Manager", "Head of Procurement", "Category Manager, Indirect"],
-                    ["Мениджър „Покупки“", "Ръководител „Снабдяване“", "Категориен мениджър"]),
+    "executive": (
+        [
+            "Chief Executive Officer",
+            "Managing Director",
+            "Owner and Chairman",
+            "Chief Operating Officer",
+        ],
+        [
+            "Изпълнителен директор",
+            "Управител",
+            "Собственик и председател на СД",
+            "Оперативен директор",
+        ],
+    ),
+    "hr": (
+        ["HR Director", "Head of People and Culture", "Training Manager"],
+        ["Директор „Човешки ресурси“", "Ръководител „Хора и култура“", "Мениджър обучение"],
+    ),
+    "finance": (
+        ["Chief Financial Officer", "Plant Controller", "Head of Controlling"],
+        ["Финансов директор", "Контрольор", "Ръководител „Контролинг“"],
+    ),
+    "technical": (
+        [
+            "Head of IT",
+            "Head of Manufacturing IT",
+            "Warehouse Operations Manager",
+            "Chief Engineer",
+        ],
+        [
+            "Ръководител ИТ",
+            "Ръководител производствени ИТ",
+            "Мениджър складови операции",
+            "Главен инженер",
+        ],
+    ),
+    "procurement": (
+        ["Purchasing Manager", "Head of Procurement", "Category Manager, Indirect"],
+        ["Мениджър „Покупки“", "Ръководител „Снабдяване“", "Категориен мениджър"],
+    ),
 }
 OTHER_POSITIONS = (["Director", "Project Manager"], ["Директор", "Ръководител проект"])
 
@@ -133,78 +309,160 @@ EN_HISTORY = [
     ("Pilot: automated picking in the {s} warehouse", "Picking errors down {g}%"),
     ("WMS Pro roll-out in {s}", "Inventory accuracy up to 99.{d}%"),
     ("Fleet-track on {k} trucks", "Fuel cost down {g}% in the first year"),
-    ("Analytics Suite for the management team",
-     "Weekly reporting time cut from two days to one hour"),
+    (
+        "Analytics Suite for the management team",
+        "Weekly reporting time cut from two days to one hour",
+    ),
     ("Care Premium support contract", None),
 ]
 BG_HISTORY = [
-    ("Пилотен проект: автоматизирано комплектоване в склада в {s}",
-     "Грешките при комплектоване намаляха с {g} %"),
+    (
+        "Пилотен проект: автоматизирано комплектоване в склада в {s}",
+        "Грешките при комплектоване намаляха с {g} %",
+    ),
     ("Внедряване на WMS Pro в {s}", "Точност на наличностите до 99,{d} %"),
     ("Fleet-track на {k} камиона", "Разходът за гориво намаля с {g} % през първата година"),
     ("Analytics Suite за ръководството", "Седмичната отчетност от два дни на един час"),
     ("Договор за премиум поддръжка Care Premium", None),
 ]
-CITIES = (["Sofia", "Plovdiv", "Varna", "Burgas", "Ruse", "Stara Zagora"],
-          ["София", "Пловдив", "Варна", "Бургас", "Русе", "Стара Загора"])
+CITIES = (
+    ["Sofia", "Plovdiv", "Varna", "Burgas", "Ruse", "Stara Zagora"],
+    ["София", "Пловдив", "Варна", "Бургас", "Русе", "Стара Загора"],
+)
 PRODUCT_ITEMS = {
-    "wms-pro": (["WMS Pro licence", "WMS Pro site module", "Mobile scanners with WMS client"],
-                ["Лиценз WMS Pro", "Модул WMS Pro за обект", "Мобилни скенери с WMS клиент"]),
-    "pick-robotics": (["Pick-robotics autonomous robots", "Robot charging stations"],
-                      ["Автономни роботи Pick-robotics", "Зарядни станции за роботите"]),
-    "fleet-track": (["Fleet-track telematics per truck", "Fleet-track route planning"],
-                    ["Телематика Fleet-track на камион", "Планиране на маршрути Fleet-track"]),
-    "mes-line": (["MES Line core licence", "MES Line module per production line"],
-                 ["Основен лиценз MES Line", "Модул MES Line на производствена линия"]),
-    "analytics-suite": (["Analytics Suite, management dashboards"],
-                        ["Analytics Suite, табла за ръководството"]),
+    "wms-pro": (
+        ["WMS Pro licence", "WMS Pro site module", "Mobile scanners with WMS client"],
+        ["Лиценз WMS Pro", "Модул WMS Pro за обект", "Мобилни скенери с WMS клиент"],
+    ),
+    "pick-robotics": (
+        ["Pick-robotics autonomous robots", "Robot charging stations"],
+        ["Автономни роботи Pick-robotics", "Зарядни станции за роботите"],
+    ),
+    "fleet-track": (
+        ["Fleet-track telematics per truck", "Fleet-track route planning"],
+        ["Телематика Fleet-track на камион", "Планиране на маршрути Fleet-track"],
+    ),
+    "mes-line": (
+        ["MES Line core licence", "MES Line module per production line"],
+        ["Основен лиценз MES Line", "Модул MES Line на производствена линия"],
+    ),
+    "analytics-suite": (
+        ["Analytics Suite, management dashboards"],
+        ["Analytics Suite, табла за ръководството"],
+    ),
     "care-premium": (["Care Premium 24/7 support"], ["Премиум поддръжка Care Premium 24/7"]),
 }
-COMMON_ITEMS = (["Integration with the ERP", "Project management and commissioning",
-                 "Operator training", "Data migration from the current system"],
-                ["Интеграция с ERP системата", "Управление на проекта и пускане в експлоатация",
-                 "Обучение на операторите", "Миграция на данни от текущата система"])
+COMMON_ITEMS = (
+    [
+        "Integration with the ERP",
+        "Project management and commissioning",
+        "Operator training",
+        "Data migration from the current system",
+    ],
+    [
+        "Интеграция с ERP системата",
+        "Управление на проекта и пускане в експлоатация",
+        "Обучение на операторите",
+        "Миграция на данни от текущата система",
+    ],
+)
 UNITS = (["months", "days", "person-days", None], ["мес.", "дни", "човекодни", None])
 # Private values are phrases that never occur in the library's texts (the privacy guard would
 # rightly stop a build whose output contains one of them).
-HOBBIES = (["sailing on the Black Sea", "runs the Sofia Marathon", "club chess, rated 1900",
-            "collects jazz records on vinyl", "mountain biking in Rila", "film photography",
-            "keeps bees near Samokov", "football (Levski fan)"],
-           ["ветроходство по Черно море", "маратонско бягане", "шах в клуб, рейтинг 1900",
-            "джаз на винил", "планинско колоездене в Рила", "лентова фотография",
-            "пчелар край Самоков", "футбол (фен на Левски)"])
-FAMILY = (["Married, two children", "Single, lives in Lozenets",
-           "Married, one daughter at university abroad", "Lives with partner; a son (7)"],
-          ["Женен, две деца", "Неженен, живее в Лозенец", "Омъжена, дъщеря студентка в чужбина",
-           "Живее с партньора си; син на 7"])
-VALUES = (["punctuality to the minute", "no surprises in steering committees",
-           "people first, always", "everything is measured"],
-          ["точност до минута", "без изненади пред борда", "хората на първо място",
-           "всичко се измерва"])
-NOTES = (["Prefers meetings at 8 am. Will ask for a discount as a matter of form.",
-          "Trusts references from companies she knows personally; call before sending.",
-          "Reports to the group board abroad; needs a one-page summary in English.",
-          "Signed off the pilot and tracked its payback himself."],
-         ["Предпочита срещи в 8 сутринта. Ще поиска отстъпка по навик.",
-          "Вярва на препоръки от компании, които познава лично; да се обадим преди изпращане.",
-          "Докладва на борда на групата в чужбина; иска резюме на една страница.",
-          "Подписа пилотния проект и сам проследи възвръщаемостта му."])
-EN_SUMMARY = ("{t} for {c}: {p} run as one system, with a named project team, a fixed "
-              "implementation plan and support that knows your site from day one.")
-BG_SUMMARY = ("{t} за {c}: {p} работят като една система, с поименен проектен екип, твърд "
-              "план за внедряване и поддръжка, която познава обекта от първия ден.")
-EN_TITLES = ["Warehouse automation, phase {n}", "Central distribution hub", "MES for lines 1–{n}",
-             "Automated picking and fleet planning", "Digital warehouse and analytics"]
-BG_TITLES = ["Автоматизация на склада, етап {n}", "Централен дистрибуционен хъб",
-             "MES за линии 1–{n}", "Автоматизирано комплектоване и планиране на автопарка",
-             "Дигитален склад и анализи"]
-TEAM = (["Key Account Manager", "Solutions Engineer", "Head of Customer Service",
-         "Project Manager"],
-        ["Мениджър ключови клиенти", "Инженер решения", "Ръководител „Обслужване на клиенти“",
-         "Ръководител проекти"])
+HOBBIES = (
+    [
+        "sailing on the Black Sea",
+        "runs the Sofia Marathon",
+        "club chess, rated 1900",
+        "collects jazz records on vinyl",
+        "mountain biking in Rila",
+        "film photography",
+        "keeps bees near Samokov",
+        "football (Levski fan)",
+    ],
+    [
+        "ветроходство по Черно море",
+        "маратонско бягане",
+        "шах в клуб, рейтинг 1900",
+        "джаз на винил",
+        "планинско колоездене в Рила",
+        "лентова фотография",
+        "пчелар край Самоков",
+        "футбол (фен на Левски)",
+    ],
+)
+FAMILY = (
+    [
+        "Married, two children",
+        "Single, lives in Lozenets",
+        "Married, one daughter at university abroad",
+        "Lives with partner; a son (7)",
+    ],
+    [
+        "Женен, две деца",
+        "Неженен, живее в Лозенец",
+        "Омъжена, дъщеря студентка в чужбина",
+        "Живее с партньора си; син на 7",
+    ],
+)
+VALUES = (
+    [
+        "punctuality to the minute",
+        "no surprises in steering committees",
+        "people first, always",
+        "everything is measured",
+    ],
+    ["точност до минута", "без изненади пред борда", "хората на първо място", "всичко се измерва"],
+)
+NOTES = (
+    [
+        "Prefers meetings at 8 am. Will ask for a discount as a matter of form.",
+        "Trusts references from companies she knows personally; call before sending.",
+        "Reports to the group board abroad; needs a one-page summary in English.",
+        "Signed off the pilot and tracked its payback himself.",
+    ],
+    [
+        "Предпочита срещи в 8 сутринта. Ще поиска отстъпка по навик.",
+        "Вярва на препоръки от компании, които познава лично; да се обадим преди изпращане.",
+        "Докладва на борда на групата в чужбина; иска резюме на една страница.",
+        "Подписа пилотния проект и сам проследи възвръщаемостта му.",
+    ],
+)
+EN_SUMMARY = (
+    "{t} for {c}: {p} run as one system, with a named project team, a fixed "
+    "implementation plan and support that knows your site from day one."
+)
+BG_SUMMARY = (
+    "{t} за {c}: {p} работят като една система, с поименен проектен екип, твърд "
+    "план за внедряване и поддръжка, която познава обекта от първия ден."
+)
+EN_TITLES = [
+    "Warehouse automation, phase {n}",
+    "Central distribution hub",
+    "MES for lines 1–{n}",
+    "Automated picking and fleet planning",
+    "Digital warehouse and analytics",
+]
+BG_TITLES = [
+    "Автоматизация на склада, етап {n}",
+    "Централен дистрибуционен хъб",
+    "MES за линии 1–{n}",
+    "Автоматизирано комплектоване и планиране на автопарка",
+    "Дигитален склад и анализи",
+]
+TEAM = (
+    ["Key Account Manager", "Solutions Engineer", "Head of Customer Service", "Project Manager"],
+    [
+        "Мениджър ключови клиенти",
+        "Инженер решения",
+        "Ръководител „Обслужване на клиенти“",
+        "Ръководител проекти",
+    ],
+)
 
 
 # --- library -----------------------------------------------------------------------------------
+
 
 @dataclass
 class LibraryFacts:
@@ -229,14 +487,18 @@ def read_library(templates: Path = TEMPLATES) -> LibraryFacts:
     criteria = sorted({c for a in arguments for c in a.get("criteria", [])})
     industries = sorted({r["industry"] for r in references if r.get("industry")})
     return LibraryFacts(
-        personas=list(personas), kinds=kinds, arguments=[a["id"] for a in arguments],
-        products=products or list(PRODUCT_ITEMS), industries=industries or ["logistics"],
+        personas=list(personas),
+        kinds=kinds,
+        arguments=[a["id"] for a in arguments],
+        products=products or list(PRODUCT_ITEMS),
+        industries=industries or ["logistics"],
         criteria_en=[c for c in criteria if not CYRILLIC.search(c)],
         criteria_bg=[c for c in criteria if CYRILLIC.search(c)],
     )
 
 
 # --- generation --------------------------------------------------------------------------------
+
 
 def ascii_slug(text: str) -> str:
     from kamdocs.slug import slugify  # noqa: PLC0415 - the same transliteration kamdocs uses
@@ -264,17 +526,26 @@ class Gen:
         client["industry"] = r.choice(f.industries)
         client["locale"] = "bg" if bg else "en"
         client["share_of_sales"] = round(r.uniform(0, 0.4), 2)
-        fill = {"c": name, "k": r.randint(2, 14), "p": f"{r.randint(80, 2400):,}".replace(",", " "),
-                "g": r.randint(8, 45), "y": r.randint(2027, 2029), "d": r.randint(1, 9),
-                "s": r.choice(CITIES[L])}
-        situation = " ".join(s.format(**fill) for s in r.sample((EN_SITUATION, BG_SITUATION)[L],
-                                                                 r.randint(2, 4)))
+        fill = {
+            "c": name,
+            "k": r.randint(2, 14),
+            "p": f"{r.randint(80, 2400):,}".replace(",", " "),
+            "g": r.randint(8, 45),
+            "y": r.randint(2027, 2029),
+            "d": r.randint(1, 9),
+            "s": r.choice(CITIES[L]),
+        }
+        situation = " ".join(
+            s.format(**fill) for s in r.sample((EN_SITUATION, BG_SITUATION)[L], r.randint(2, 4))
+        )
         business = {
             "situation": situation,
-            "weaknesses": [s.format(**fill) for s in r.sample((EN_WEAK, BG_WEAK)[L],
-                                                              r.randint(2, 4))],
-            "growth_areas": [s.format(**fill) for s in r.sample((EN_GROWTH, BG_GROWTH)[L],
-                                                                r.randint(2, 3))],
+            "weaknesses": [
+                s.format(**fill) for s in r.sample((EN_WEAK, BG_WEAK)[L], r.randint(2, 4))
+            ],
+            "growth_areas": [
+                s.format(**fill) for s in r.sample((EN_GROWTH, BG_GROWTH)[L], r.randint(2, 3))
+            ],
         }
         existing = r.random() < 0.5
         relationship: dict = {"status": "existing" if existing else "new"}
@@ -297,7 +568,8 @@ class Gen:
             "title": r.choice((EN_TITLES, BG_TITLES)[L]).format(n=r.randint(2, 6)),
         }
         offer["summary"] = (BG_SUMMARY if bg else EN_SUMMARY).format(
-            t=offer["title"], c=name, p=", ".join(products))
+            t=offer["title"], c=name, p=", ".join(products)
+        )
         offer["products"] = products
         args = r.sample(f.arguments, 2)
         if r.random() < 0.3:
@@ -307,11 +579,17 @@ class Gen:
         offer["issued"] = dt.date(2026, 11, 26)
         offer["valid_days"] = r.choice([30, 45, 60, 90])
         offer["pricing"] = self._pricing(r, bg, products)
-        data = {"client": client, "business": business, "relationship": relationship,
-                "criteria": criteria}
+        data = {
+            "client": client,
+            "business": business,
+            "relationship": relationship,
+            "criteria": criteria,
+        }
         if r.random() < 0.25:
-            data["tender"] = {"name": f"{offer['title']} {r.randint(2027, 2028)}",
-                              "submission_date": dt.date(2027, r.randint(1, 12), r.randint(1, 28))}
+            data["tender"] = {
+                "name": f"{offer['title']} {r.randint(2027, 2028)}",
+                "submission_date": dt.date(2027, r.randint(1, 12), r.randint(1, 28)),
+            }
         data.update({"dmu": dmu, "offer": offer, "team": self._team(r, bg)})
         return data
 
@@ -393,9 +671,12 @@ class Gen:
         positions = r.sample(TEAM[L], r.randint(1, 4))
         for j, pos in enumerate(positions):
             name = self._person(r, bg)
-            m = {"name": name, "position": pos,
-                 "email": f"{ascii_slug(name).replace('-', '.')}@stratos-automation.example",
-                 "phone": f"+359 2 491 {r.randint(7000, 7999)}"}
+            m = {
+                "name": name,
+                "position": pos,
+                "email": f"{ascii_slug(name).replace('-', '.')}@stratos-automation.example",
+                "phone": f"+359 2 491 {r.randint(7000, 7999)}",
+            }
             if j == 0:
                 m["lead"] = True
             team.append(m)
@@ -405,8 +686,14 @@ class Gen:
 def dump(data: dict) -> str:
     # SafeDumper quotes any string that would read back as another type ("1249.90", "yes").
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's is ~5x faster
-    text = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100,
-                     default_flow_style=False)
+    text = yaml.dump(
+        data,
+        Dumper=dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+        default_flow_style=False,
+    )
     return unicodedata.normalize("NFC", text)
 
 

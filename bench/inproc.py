@@ -35,8 +35,9 @@ def _pairs(items: list[str]) -> list[tuple[Path, Path]]:
     return [(Path(a), Path(b)) for a, b in (item.split("::", 1) for item in items)]
 
 
-def kamdocs_tool(what: str, ws: Path, sample: list[tuple[Path, Path]],
-                 warm: list[tuple[Path, Path]]) -> list[float]:
+def kamdocs_tool(
+    what: str, ws: Path, sample: list[tuple[Path, Path]], warm: list[tuple[Path, Path]]
+) -> list[float]:
     from kamdocs import app  # noqa: PLC0415
     from kamdocs.workspace import find_workspace  # noqa: PLC0415
 
@@ -55,8 +56,9 @@ def kamdocs_tool(what: str, ws: Path, sample: list[tuple[Path, Path]],
         from kamdocs.render.markup import convert  # noqa: PLC0415
 
         reference = workspace.templates / "reference.docx"
-        meta = DocMeta(title="Benchmark", subject="Proposal", author="Bench", created=DATE,
-                       language="en-US")
+        meta = DocMeta(
+            title="Benchmark", subject="Proposal", author="Bench", created=DATE, language="en-US"
+        )
 
         def stage(text: str) -> bytes:
             converted = convert(text)  # (tree, xhtml), or (tree, xhtml, stash) in older kamdocs
@@ -76,12 +78,14 @@ def kamdocs_tool(what: str, ws: Path, sample: list[tuple[Path, Path]],
         render(item, checked.library, formats, workspace.templates)
     return compare.fastest_pass(
         lambda item: render(item, checked.library, formats, workspace.templates),
-        checked.dossiers, 1,
+        checked.dossiers,
+        1,
     )
 
 
-def other_tool(name: str, ws: Path, sample: list[tuple[Path, Path]],
-               warm: list[tuple[Path, Path]], passes: int) -> tuple[list[float], dict]:
+def other_tool(
+    name: str, ws: Path, sample: list[tuple[Path, Path]], warm: list[tuple[Path, Path]], passes: int
+) -> tuple[list[float], dict]:
     reference = ws / "templates" / "reference.docx"
     if name == "python-docx":
         builder = compare.PythonDocx(reference)
@@ -114,8 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             times, extra = other_tool(args.tool, args.workspace, sample, warm, args.passes)
         except ImportError as exc:
-            print(json.dumps({"skipped": f"not installed ({exc.name}); "
-                                         f"pip install {args.tool} to compare"}))
+            print(
+                json.dumps(
+                    {"skipped": f"not installed ({exc.name}); pip install {args.tool} to compare"}
+                )
+            )
             return 0
     print(json.dumps({"seconds": times, **extra}))
     return 0

@@ -56,9 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         written = app.render(workspace, None, formats, ws / "out", date, manifest=True)
         profiler.disable()
         wall = time.perf_counter() - t0
-        print(f"in-process build of {args.n} dossiers to {','.join(formats)} under cProfile: "
-              f"{wall:.2f} s ({args.n / wall:.0f} docs/s with profiling overhead), "
-              f"{len(written.outputs)} files\n")
+        print(
+            f"in-process build of {args.n} dossiers to {','.join(formats)} under cProfile: "
+            f"{wall:.2f} s ({args.n / wall:.0f} docs/s with profiling overhead), "
+            f"{len(written.outputs)} files\n"
+        )
         if args.save:
             profiler.dump_stats(str(args.save))
         for key in ("cumulative", "tottime"):

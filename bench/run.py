@@ -191,16 +191,27 @@ class Background:
 def measure(argv: list[str], cwd: Path, interval: float = 0.05) -> dict:
     """Run ``argv`` in a fresh wrapper process; its wall time and memory (see WRAPPER)."""
     with Background() as bg:
-        done = subprocess.run([sys.executable, "-c", WRAPPER, json.dumps(argv), str(interval)],
-                              cwd=cwd, capture_output=True, text=True, check=True, env=ENV)
+        done = subprocess.run(
+            [sys.executable, "-c", WRAPPER, json.dumps(argv), str(interval)],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=ENV,
+        )
     found = json.loads(done.stdout)
     found["background_cores"] = bg.cores
     return found
 
 
 def summary(values: list[float]) -> dict:
-    return {"runs": len(values), "best": min(values), "median": statistics.median(values),
-            "mean": statistics.fmean(values), "all": values}
+    return {
+        "runs": len(values),
+        "best": min(values),
+        "median": statistics.median(values),
+        "mean": statistics.fmean(values),
+        "all": values,
+    }
 
 
 # Nothing a measurement writes is removed before the last one ends (the harness's temporary
@@ -216,8 +227,10 @@ def summary(values: list[float]) -> dict:
 
 # --- 1. builds ---------------------------------------------------------------------------------
 
-def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: float,
-               keep: bool = False) -> dict:
+
+def time_build(
+    exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: float, keep: bool = False
+) -> dict:
     """``kamdocs build -f FORMATS`` up to ``repeat`` times (fewer once ``budget_s`` is spent),
     each run into a new folder of its own (see above); ``keep``: the last one's path is in the
     result."""
@@ -233,15 +246,19 @@ def time_build(exe: str, ws: Path, n: int, formats: str, repeat: int, budget_s: 
         if written != expected:
             raise BenchError(f"kamdocs build -f {formats} wrote {written} files, not {expected}")
         runs.append(r)
-        log(f"build -f {formats} ({n} dossiers) run {k + 1}: {r['wall_s']:.2f} s, "
+        log(
+            f"build -f {formats} ({n} dossiers) run {k + 1}: {r['wall_s']:.2f} s, "
             f"{n / r['wall_s']:.0f} docs/s, max RSS {r['maxrss_kb'] / 1024:.0f} MB, "
-            f"other processes {r['background_cores']:.2f} cores")
+            f"other processes {r['background_cores']:.2f} cores"
+        )
         if sum(x["wall_s"] for x in runs) >= budget_s:
             break
     walls = [r["wall_s"] for r in runs]
     wall = summary(walls)
     return {
-        "formats": formats, "n": n, "wall_s": wall,
+        "formats": formats,
+        "n": n,
+        "wall_s": wall,
         "docs_per_s": {"best": n / wall["best"], "median": n / wall["median"]},
         "ms_per_doc": {"best": 1000 * wall["best"] / n, "median": 1000 * wall["median"] / n},
         "cpu_s": statistics.median(r["cpu_s"] for r in runs),
@@ -272,8 +289,9 @@ def time_rebuild(exe: str, ws: Path, n: int) -> dict:
     time.sleep(RACY)
     same = measure(argv, ws)  # reads every dossier and output, and records them
     if same["rc"] != 0 or (out / "manifest.json").read_bytes() != manifest:
-        raise BenchError(f"a build with nothing changed did not give the same manifest:\n"
-                         f"{same['stderr']}")
+        raise BenchError(
+            f"a build with nothing changed did not give the same manifest:\n{same['stderr']}"
+        )
     again = measure(argv, ws)  # reads none of them
     edited = ws / "dossiers" / "bench-0001.yaml"
     original = edited.read_bytes()
@@ -288,15 +306,24 @@ def time_rebuild(exe: str, ws: Path, n: int) -> dict:
     finally:
         edited.write_bytes(original)
     one = {"wall_s": statistics.median(runs)}
-    log(f"build into the same folder ({n} dossiers): nothing changed {same['wall_s']:.2f} s "
+    log(
+        f"build into the same folder ({n} dossiers): nothing changed {same['wall_s']:.2f} s "
         f"(again {again['wall_s']:.2f} s), one dossier edited {one['wall_s']:.2f} s (into an "
-        f"empty folder {first['wall_s']:.2f} s)")
-    return {"n": n, "empty_folder_s": first["wall_s"], "unchanged_s": same["wall_s"],
-            "unchanged_again_s": again["wall_s"], "one_edited_s": one["wall_s"],
-            "edited_runs": len(runs), "one_edited_all_s": runs}
+        f"empty folder {first['wall_s']:.2f} s)"
+    )
+    return {
+        "n": n,
+        "empty_folder_s": first["wall_s"],
+        "unchanged_s": same["wall_s"],
+        "unchanged_again_s": again["wall_s"],
+        "one_edited_s": one["wall_s"],
+        "edited_runs": len(runs),
+        "one_edited_all_s": runs,
+    }
 
 
 # --- 2. single commands ------------------------------------------------------------------------
+
 
 def time_command(argv: list[str], cwd: Path, runs: int, env: dict | None = None) -> dict:
     """Wall time of ``argv`` in a fresh process, ``runs`` times after one warm-up run."""
@@ -316,14 +343,20 @@ def time_command(argv: list[str], cwd: Path, runs: int, env: dict | None = None)
 
 # --- 3. comparisons ----------------------------------------------------------------------------
 
+
 def warm_up(exe: str, ws: Path) -> None:
     """One render in ``ws`` before its timed builds: compiles every module's bytecode and fills
     the user's cache folder for this workspace (compiled templates, the validated library, the
     parsed reference.docx), as any earlier command in it would, so the first timed run is not
     the only one that builds them."""
     one = ws / "dossiers" / "bench-0001.yaml"
-    subprocess.run([exe, "render", str(one), "-f", "md,docx,html", "-o", str(ws / "warm"),
-                    "--date", DATE], cwd=ws, check=True, capture_output=True, env=ENV)
+    subprocess.run(
+        [exe, "render", str(one), "-f", "md,docx,html", "-o", str(ws / "warm"), "--date", DATE],
+        cwd=ws,
+        check=True,
+        capture_output=True,
+        env=ENV,
+    )
     shutil.rmtree(ws / "warm", ignore_errors=True)
 
 
@@ -331,8 +364,9 @@ def pick_sample(md_out: Path, ws: Path, k: int, warm: int) -> tuple[list, list]:
     """``k`` (dossier, Markdown) pairs spread evenly over the build (en and bg alike), and
     ``warm`` other pairs to warm caches with before timing."""
     manifest = json.loads((md_out / "manifest.json").read_text(encoding="utf-8"))
-    pairs = sorted((o["dossier"], o["path"]) for o in manifest["outputs"]
-                   if o["path"].endswith(".md"))
+    pairs = sorted(
+        (o["dossier"], o["path"]) for o in manifest["outputs"] if o["path"].endswith(".md")
+    )
     step = max(1, len(pairs) // k)
     chosen = pairs[::step][:k]
     others = [p for p in pairs if p not in chosen][:warm]
@@ -345,17 +379,31 @@ def pick_sample(md_out: Path, ws: Path, k: int, warm: int) -> tuple[list, list]:
 
 def per_doc(times: list[float]) -> dict:
     ms = [t * 1000 for t in times]
-    return {"docs": len(ms), "ms_per_doc": statistics.fmean(ms), "median_ms": statistics.median(ms),
-            "min_ms": min(ms), "max_ms": max(ms)}
+    return {
+        "docs": len(ms),
+        "ms_per_doc": statistics.fmean(ms),
+        "median_ms": statistics.median(ms),
+        "min_ms": min(ms),
+        "max_ms": max(ms),
+    }
 
 
 def in_process(tool: str, ws: Path, sample: list, warm: list, passes: int) -> dict:
     """One in-process measurement, in a fresh process (bench/inproc.py)."""
+
     def pairs(items: list) -> list[str]:
         return [f"{d}::{md}" for d, md in items]
 
-    argv = [sys.executable, str(HERE / "inproc.py"), tool, str(ws), "--passes", str(passes),
-            "--sample", *pairs(sample)]
+    argv = [
+        sys.executable,
+        str(HERE / "inproc.py"),
+        tool,
+        str(ws),
+        "--passes",
+        str(passes),
+        "--sample",
+        *pairs(sample),
+    ]
     if warm:
         argv += ["--warm", *pairs(warm)]
     with Background() as bg:
@@ -372,18 +420,25 @@ def in_process(tool: str, ws: Path, sample: list, warm: list, passes: int) -> di
 
 
 IN_PROCESS = (  # (result key, inproc.py tool)
-    ("docx", "kamdocs:docx"), ("md", "kamdocs:md"), ("html", "kamdocs:html"),
-    ("md+docx+html", "kamdocs:md,docx,html"), ("md_to_docx_stage", "kamdocs:stage"),
+    ("docx", "kamdocs:docx"),
+    ("md", "kamdocs:md"),
+    ("html", "kamdocs:html"),
+    ("md+docx+html", "kamdocs:md,docx,html"),
+    ("md_to_docx_stage", "kamdocs:stage"),
     ("load_validate", "kamdocs:load"),
 )
 
 
-def comparisons(ws: Path, sample: list[tuple[Path, Path]], warm: list[tuple[Path, Path]],
-                passes: int) -> dict:
+def comparisons(
+    ws: Path, sample: list[tuple[Path, Path]], warm: list[tuple[Path, Path]], passes: int
+) -> dict:
     texts = [md.read_text(encoding="utf-8") for _, md in sample]
-    found: dict = {"sample_docs": len(sample),
-                   "sample_md_kb_median": statistics.median(len(t.encode()) for t in texts) / 1024,
-                   "warm_docs": len(warm), "kamdocs": {}}
+    found: dict = {
+        "sample_docs": len(sample),
+        "sample_md_kb_median": statistics.median(len(t.encode()) for t in texts) / 1024,
+        "warm_docs": len(warm),
+        "kamdocs": {},
+    }
     for key, tool in IN_PROCESS:
         log(f"in-process {tool}, {len(sample)} sampled documents (fresh process)")
         found["kamdocs"][key] = in_process(tool, ws, sample, warm, 1)
@@ -394,8 +449,9 @@ def comparisons(ws: Path, sample: list[tuple[Path, Path]], warm: list[tuple[Path
         log(f"pandoc, one process per document, {len(sample)} documents")
         with Background() as bg:
             cpu: list[float] = []
-            times = compare.time_pandoc(exe, [md for _, md in sample],
-                                        ws / "templates" / "reference.docx", work, cpu)
+            times = compare.time_pandoc(
+                exe, [md for _, md in sample], ws / "templates" / "reference.docx", work, cpu
+            )
         found["pandoc"] = per_doc(times)
         found["pandoc"]["cpu_ms_per_doc"] = statistics.fmean(cpu) * 1000
         found["pandoc"]["background_cores"] = bg.cores
@@ -420,6 +476,7 @@ def _version(dist: str) -> str | None:
 
 
 # --- 4. report -----------------------------------------------------------------------------------
+
 
 def verdict(name: str, value: float | None) -> dict:
     op, target, unit = TARGETS[name]
@@ -449,12 +506,15 @@ def evaluate(res: dict) -> dict:
         ),
         "pandoc_vs_kamdocs_in_process_docx": ratio(cmp_.get("pandoc", {}), kam.get("docx", {})),
         "docxtpl_vs_kamdocs_in_process_docx": ratio(cmp_.get("docxtpl", {}), kam.get("docx", {})),
-        "python_docx_vs_kamdocs_in_process_docx": ratio(cmp_.get("python-docx", {}),
-                                                        kam.get("docx", {})),
-        "python_docx_vs_kamdocs_md_to_docx_stage": ratio(cmp_.get("python-docx", {}),
-                                                         kam.get("md_to_docx_stage", {})),
-        "docxtpl_vs_kamdocs_md_to_docx_stage": ratio(cmp_.get("docxtpl", {}),
-                                                     kam.get("md_to_docx_stage", {})),
+        "python_docx_vs_kamdocs_in_process_docx": ratio(
+            cmp_.get("python-docx", {}), kam.get("docx", {})
+        ),
+        "python_docx_vs_kamdocs_md_to_docx_stage": ratio(
+            cmp_.get("python-docx", {}), kam.get("md_to_docx_stage", {})
+        ),
+        "docxtpl_vs_kamdocs_md_to_docx_stage": ratio(
+            cmp_.get("docxtpl", {}), kam.get("md_to_docx_stage", {})
+        ),
     }
     big = res.get("big")
     growth = tree_growth = None
@@ -475,8 +535,9 @@ def evaluate(res: dict) -> dict:
         "x_vs_docxtpl": verdict("x_vs_docxtpl", ratios["docxtpl_vs_kamdocs_in_process_docx"]),
         "peak_mb": verdict("peak_mb", b["all"]["peak_rss_mb"]),
         "peak_tree_mb": verdict("peak_tree_mb", b["all"]["peak_tree_pss_mb"]),
-        "peak_growth": verdict("peak_growth",
-                               max(filter(None, (growth, tree_growth)), default=None)),
+        "peak_growth": verdict(
+            "peak_growth", max(filter(None, (growth, tree_growth)), default=None)
+        ),
         "render_docx_ms": verdict("render_docx_ms", lat["render_docx"]["median"]),
         "help_ms": verdict("help_ms", lat["help"]["median"]),
         "x_vs_soffice_pdf": verdict(
@@ -500,8 +561,11 @@ def report(res: dict) -> str:
     b, t, cmp_ = res["build"], res["targets"], res.get("compare", {})
     n = b["n"]
     m = res["machine"]
-    lines = [f"kamdocs benchmark — {res['date']} — {m['nproc']} cores, Python {m['python']}, "
-             f"{m['platform']}", ""]
+    lines = [
+        f"kamdocs benchmark — {res['date']} — {m['nproc']} cores, Python {m['python']}, "
+        f"{m['platform']}",
+        "",
+    ]
     rows: list[tuple[str, str, str, str]] = []
 
     def row(label: str, value: str, target: str = "", state: str = "") -> None:
@@ -511,111 +575,191 @@ def report(res: dict) -> str:
         rows.append((title, "", "", ""))
 
     section(f"kamdocs build, {n} dossiers (median of runs; best in brackets)")
-    for key, label, tk in (("all", "md+docx+html", "docs_per_s_all"),
-                           ("md", "md only", "docs_per_s_md"),
-                           ("docx", "docx only", None), ("html", "html only", None)):
+    for key, label, tk in (
+        ("all", "md+docx+html", "docs_per_s_all"),
+        ("md", "md only", "docs_per_s_md"),
+        ("docx", "docx only", None),
+        ("html", "html only", None),
+    ):
         r = b[key]
-        value = (f"{fmt(r['docs_per_s']['median'], 0)} docs/s ({fmt(r['docs_per_s']['best'], 0)}), "
-                 f"{fmt(r['ms_per_doc']['median'], 2)} ms/doc, {r['wall_s']['runs']} run(s), "
-                 f"{fmt(r['cores_used'], 2)} cores")
+        value = (
+            f"{fmt(r['docs_per_s']['median'], 0)} docs/s ({fmt(r['docs_per_s']['best'], 0)}), "
+            f"{fmt(r['ms_per_doc']['median'], 2)} ms/doc, {r['wall_s']['runs']} run(s), "
+            f"{fmt(r['cores_used'], 2)} cores"
+        )
         row(f"  {label}", value, t[tk]["target"] if tk else "", status(t[tk]) if tk else "")
     if "rebuild" in b:
         rb = b["rebuild"]
         row("  again into the same folder, nothing changed", f"{fmt(rb['unchanged_s'], 2)} s")
         if "unchanged_again_s" in rb:
             row("  the same once more (files recorded)", f"{fmt(rb['unchanged_again_s'], 2)} s")
-        row(f"  again, one dossier edited (median of {rb.get('edited_runs', 1)})",
+        row(
+            f"  again, one dossier edited (median of {rb.get('edited_runs', 1)})",
             f"{fmt(rb['one_edited_s'], 2)} s",
-            t["rebuild_one_edited_s"]["target"], status(t["rebuild_one_edited_s"]))
+            t["rebuild_one_edited_s"]["target"],
+            status(t["rebuild_one_edited_s"]),
+        )
     else:
-        row("  again, one dossier edited", "not measured", t["rebuild_one_edited_s"]["target"],
-            "—")
+        row("  again, one dossier edited", "not measured", t["rebuild_one_edited_s"]["target"], "—")
     section("memory (kamdocs build -f md,docx,html)")
     a = b["all"]
-    row(f"  largest process, N={n}", f"{fmt(a['peak_rss_mb'])} MB", t["peak_mb"]["target"],
-        status(t["peak_mb"]))
-    row(f"  whole tree (PSS sum), N={n}", f"{fmt(a['peak_tree_pss_mb'])} MB "
+    row(
+        f"  largest process, N={n}",
+        f"{fmt(a['peak_rss_mb'])} MB",
+        t["peak_mb"]["target"],
+        status(t["peak_mb"]),
+    )
+    row(
+        f"  whole tree (PSS sum), N={n}",
+        f"{fmt(a['peak_tree_pss_mb'])} MB "
         f"(RSS sum {fmt(a['peak_tree_rss_mb'])}, {a['max_processes']} proc)",
-        t["peak_tree_mb"]["target"], status(t["peak_tree_mb"]))
+        t["peak_tree_mb"]["target"],
+        status(t["peak_tree_mb"]),
+    )
     big = res.get("big")
     if big:
-        row(f"  largest process, N={big['n']}", f"{fmt(big['peak_rss_mb'])} MB "
-            f"({fmt(big['docs_per_s']['median'], 0)} docs/s)")
+        row(
+            f"  largest process, N={big['n']}",
+            f"{fmt(big['peak_rss_mb'])} MB ({fmt(big['docs_per_s']['median'], 0)} docs/s)",
+        )
         row(f"  whole tree (PSS sum), N={big['n']}", f"{fmt(big['peak_tree_pss_mb'])} MB")
         g = res["memory_growth"]
-        row(f"  growth N={n} -> {big['n']}", f"{fmt(g['largest_process'], 2)}x largest process, "
-            f"{fmt(g['tree_pss'], 2)}x tree", t["peak_growth"]["target"], status(t["peak_growth"]))
+        row(
+            f"  growth N={n} -> {big['n']}",
+            f"{fmt(g['largest_process'], 2)}x largest process, {fmt(g['tree_pss'], 2)}x tree",
+            t["peak_growth"]["target"],
+            status(t["peak_growth"]),
+        )
     else:
         row("  flat as N grows", "not measured (--big 0)", t["peak_growth"]["target"], "—")
     section("single commands, fresh process (median; best in brackets)")
     lat = res["latency"]
-    row("  kamdocs --help", f"{fmt(lat['help']['median'], 0)} ms ({fmt(lat['help']['best'], 0)})",
-        t["help_ms"]["target"], status(t["help_ms"]))
-    row("  kamdocs render one.yaml -f docx", f"{fmt(lat['render_docx']['median'], 0)} ms "
-        f"({fmt(lat['render_docx']['best'], 0)})", t["render_docx_ms"]["target"],
-        status(t["render_docx_ms"]))
+    row(
+        "  kamdocs --help",
+        f"{fmt(lat['help']['median'], 0)} ms ({fmt(lat['help']['best'], 0)})",
+        t["help_ms"]["target"],
+        status(t["help_ms"]),
+    )
+    row(
+        "  kamdocs render one.yaml -f docx",
+        f"{fmt(lat['render_docx']['median'], 0)} ms ({fmt(lat['render_docx']['best'], 0)})",
+        t["render_docx_ms"]["target"],
+        status(t["render_docx_ms"]),
+    )
     cold = lat.get("render_docx_no_bytecode_cache")
     if cold:
-        row("    same, PYTHONDONTWRITEBYTECODE=1 (no .pyc)",
-            f"{fmt(cold['median'], 0)} ms ({fmt(cold['best'], 0)})")
+        row(
+            "    same, PYTHONDONTWRITEBYTECODE=1 (no .pyc)",
+            f"{fmt(cold['median'], 0)} ms ({fmt(cold['best'], 0)})",
+        )
     served = res.get("serve", {})
     if served.get("ms") is not None:
-        shown = (f"{fmt(served['ms'], 0)} ms (rebuilt {fmt(served['rebuilt_ms'], 0)}, best "
-                 f"{fmt(served['rebuilt_best_ms'], 0)}, + the page's {served['page_poll_ms']} ms)")
+        shown = (
+            f"{fmt(served['ms'], 0)} ms (rebuilt {fmt(served['rebuilt_ms'], 0)}, best "
+            f"{fmt(served['rebuilt_best_ms'], 0)}, + the page's {served['page_poll_ms']} ms)"
+        )
     else:
         shown = served.get("skipped", "not measured")
-    row("  kamdocs serve: a saved library text shown", shown, t["serve_ms"]["target"],
-        status(t["serve_ms"]))
+    row(
+        "  kamdocs serve: a saved library text shown",
+        shown,
+        t["serve_ms"]["target"],
+        status(t["serve_ms"]),
+    )
     pdf = res.get("pdf", {})
     section(f"PDF per document, {pdf.get('docs', 0)} dossiers (kamdocs build -f docx,pdf)")
     if "kamdocs_s_per_pdf" in pdf:
-        row("  kamdocs, a list of files per LibreOffice start",
-            f"{fmt(pdf['kamdocs_s_per_pdf'] * 1000, 0)} ms/doc")
-        row("  soffice --convert-to pdf, one start per file",
-            f"{fmt(pdf['soffice_one_by_one_s_per_pdf'] * 1000, 0)} ms/doc")
-        row("  soffice one by one / kamdocs", f"{fmt(pdf['x_vs_soffice_one_by_one'])}x",
-            t["x_vs_soffice_pdf"]["target"], status(t["x_vs_soffice_pdf"]))
+        row(
+            "  kamdocs, a list of files per LibreOffice start",
+            f"{fmt(pdf['kamdocs_s_per_pdf'] * 1000, 0)} ms/doc",
+        )
+        row(
+            "  soffice --convert-to pdf, one start per file",
+            f"{fmt(pdf['soffice_one_by_one_s_per_pdf'] * 1000, 0)} ms/doc",
+        )
+        row(
+            "  soffice one by one / kamdocs",
+            f"{fmt(pdf['x_vs_soffice_one_by_one'])}x",
+            t["x_vs_soffice_pdf"]["target"],
+            status(t["x_vs_soffice_pdf"]),
+        )
     else:
-        row("  kamdocs against soffice", pdf.get("skipped", "not measured (--pdf 0)"),
-            t["x_vs_soffice_pdf"]["target"], "—")
+        row(
+            "  kamdocs against soffice",
+            pdf.get("skipped", "not measured (--pdf 0)"),
+            t["x_vs_soffice_pdf"]["target"],
+            "—",
+        )
     if cmp_:
-        section(f"per document, DOCX from the same Markdown, {cmp_['sample_docs']} sampled docs "
-                f"(median md {fmt(cmp_['sample_md_kb_median'])} KB)")
+        section(
+            f"per document, DOCX from the same Markdown, {cmp_['sample_docs']} sampled docs "
+            f"(median md {fmt(cmp_['sample_md_kb_median'])} KB)"
+        )
         kam = cmp_["kamdocs"]
-        row("  kamdocs build -f docx (CLI, per doc)",
-            f"{fmt(b['docx']['ms_per_doc']['median'], 2)} ms")
-        for key, label in (("docx", "kamdocs in-process, docx"), ("md", "kamdocs in-process, md"),
-                           ("html", "kamdocs in-process, html"),
-                           ("md+docx+html", "kamdocs in-process, all three"),
-                           ("md_to_docx_stage", "kamdocs Markdown->DOCX stage only"),
-                           ("load_validate", "kamdocs load+validate (in-process)")):
+        row(
+            "  kamdocs build -f docx (CLI, per doc)",
+            f"{fmt(b['docx']['ms_per_doc']['median'], 2)} ms",
+        )
+        for key, label in (
+            ("docx", "kamdocs in-process, docx"),
+            ("md", "kamdocs in-process, md"),
+            ("html", "kamdocs in-process, html"),
+            ("md+docx+html", "kamdocs in-process, all three"),
+            ("md_to_docx_stage", "kamdocs Markdown->DOCX stage only"),
+            ("load_validate", "kamdocs load+validate (in-process)"),
+        ):
             r = kam.get(key, {})
-            row(f"  {label}", f"{fmt(r['ms_per_doc'], 2)} ms" if "ms_per_doc" in r
-                else r.get("skipped", "n/a"))
-        for key, label in (("pandoc", "pandoc --reference-doc (1 process/doc)"),
-                           ("python-docx", "plain python-docx (in-process)"),
-                           ("docxtpl", "docxtpl (in-process)")):
+            row(
+                f"  {label}",
+                f"{fmt(r['ms_per_doc'], 2)} ms" if "ms_per_doc" in r else r.get("skipped", "n/a"),
+            )
+        for key, label in (
+            ("pandoc", "pandoc --reference-doc (1 process/doc)"),
+            ("python-docx", "plain python-docx (in-process)"),
+            ("docxtpl", "docxtpl (in-process)"),
+        ):
             r = cmp_.get(key, {})
-            row(f"  {label}", f"{fmt(r['ms_per_doc'], 2)} ms ({r['docs']} docs)"
-                if "ms_per_doc" in r else "skipped: " + r.get("skipped", "?"))
+            row(
+                f"  {label}",
+                f"{fmt(r['ms_per_doc'], 2)} ms ({r['docs']} docs)"
+                if "ms_per_doc" in r
+                else "skipped: " + r.get("skipped", "?"),
+            )
         section("ratios (how many times faster kamdocs is)")
         ra = res["ratios"]
-        row("  pandoc / kamdocs build -f docx", f"{fmt(ra['pandoc_vs_kamdocs_build_docx'])}x",
-            t["x_vs_pandoc"]["target"], status(t["x_vs_pandoc"]))
-        row("  pandoc / kamdocs build -f docx, by CPU time",
+        row(
+            "  pandoc / kamdocs build -f docx",
+            f"{fmt(ra['pandoc_vs_kamdocs_build_docx'])}x",
+            t["x_vs_pandoc"]["target"],
+            status(t["x_vs_pandoc"]),
+        )
+        row(
+            "  pandoc / kamdocs build -f docx, by CPU time",
             f"{fmt(ra['pandoc_vs_kamdocs_build_docx_cpu'])}x",
-            t["x_vs_pandoc_cpu"]["target"], status(t["x_vs_pandoc_cpu"]))
-        row("  pandoc / kamdocs in-process docx",
-            f"{fmt(ra['pandoc_vs_kamdocs_in_process_docx'])}x")
-        row("  docxtpl / kamdocs in-process docx",
+            t["x_vs_pandoc_cpu"]["target"],
+            status(t["x_vs_pandoc_cpu"]),
+        )
+        row(
+            "  pandoc / kamdocs in-process docx", f"{fmt(ra['pandoc_vs_kamdocs_in_process_docx'])}x"
+        )
+        row(
+            "  docxtpl / kamdocs in-process docx",
             f"{fmt(ra['docxtpl_vs_kamdocs_in_process_docx'])}x",
-            t["x_vs_docxtpl"]["target"], status(t["x_vs_docxtpl"]))
-        row("  docxtpl / kamdocs md->docx stage",
-            f"{fmt(ra['docxtpl_vs_kamdocs_md_to_docx_stage'])}x")
-        row("  python-docx / kamdocs in-process docx",
-            f"{fmt(ra['python_docx_vs_kamdocs_in_process_docx'])}x")
-        row("  python-docx / kamdocs md->docx stage",
-            f"{fmt(ra['python_docx_vs_kamdocs_md_to_docx_stage'])}x")
+            t["x_vs_docxtpl"]["target"],
+            status(t["x_vs_docxtpl"]),
+        )
+        row(
+            "  docxtpl / kamdocs md->docx stage",
+            f"{fmt(ra['docxtpl_vs_kamdocs_md_to_docx_stage'])}x",
+        )
+        row(
+            "  python-docx / kamdocs in-process docx",
+            f"{fmt(ra['python_docx_vs_kamdocs_in_process_docx'])}x",
+        )
+        row(
+            "  python-docx / kamdocs md->docx stage",
+            f"{fmt(ra['python_docx_vs_kamdocs_md_to_docx_stage'])}x",
+        )
     w0 = max(len(r[0]) for r in rows if r[1])
     w1 = max(len(r[1]) for r in rows)
     w2 = max(len(r[2]) for r in rows)
@@ -626,13 +770,19 @@ def report(res: dict) -> str:
             lines.append(f"{label:<{w0}}  {value:<{w1}}  {target:<{w2}}  {state}".rstrip())
     noisy = _noisy(res)
     if noisy:
-        lines += ["", f"WARNING: other processes kept up to {max(noisy.values()):.2f} cores busy "
-                      f"during: {', '.join(noisy)}. Those figures are pessimistic; re-run on an "
-                      "idle machine (see background_cores in the JSON)."]
+        lines += [
+            "",
+            f"WARNING: other processes kept up to {max(noisy.values()):.2f} cores busy "
+            f"during: {', '.join(noisy)}. Those figures are pessimistic; re-run on an "
+            "idle machine (see background_cores in the JSON).",
+        ]
     misses = [k for k, v in t.items() if v["pass"] is False]
-    lines += ["", f"targets: {sum(1 for v in t.values() if v['pass'])} PASS, {len(misses)} MISS"
-              + (f" ({', '.join(misses)})" if misses else "")
-              + f"; harness took {res['harness_s']:.0f} s"]
+    lines += [
+        "",
+        f"targets: {sum(1 for v in t.values() if v['pass'])} PASS, {len(misses)} MISS"
+        + (f" ({', '.join(misses)})" if misses else "")
+        + f"; harness took {res['harness_s']:.0f} s",
+    ]
     return "\n".join(lines)
 
 
@@ -669,9 +819,16 @@ def machine() -> dict:
             mem = int(fh.readline().split()[1]) // 1024
     except OSError:
         pass
-    return {"nproc": affinity, "cpu_count": os.cpu_count(), "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "platform": platform.platform(),
-            "machine": platform.machine(), "processor": _cpu_model(), "mem_total_mb": mem}
+    return {
+        "nproc": affinity,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": _cpu_model(),
+        "mem_total_mb": mem,
+    }
 
 
 def _cpu_model() -> str | None:
@@ -687,30 +844,58 @@ def _cpu_model() -> str | None:
 
 # --- main ----------------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="kamdocs benchmark (see bench/README.md)")
     ap.add_argument("--n", type=int, default=None, help="dossiers in the main build (default 1000)")
-    ap.add_argument("--big", type=int, default=None,
-                    help="dossiers in the memory-growth build (default 5000; 0 skips it)")
+    ap.add_argument(
+        "--big",
+        type=int,
+        default=None,
+        help="dossiers in the memory-growth build (default 5000; 0 skips it)",
+    )
     ap.add_argument("--repeat", type=int, default=None, help="runs per build (default 3)")
-    ap.add_argument("--budget", type=float, default=None,
-                    help="seconds per build measurement after which no further run starts "
-                         "(default 75; at least one run always happens)")
-    ap.add_argument("--sample", type=int, default=None,
-                    help="documents in the side-by-side comparisons (default 30)")
-    ap.add_argument("--latency-runs", type=int, default=None,
-                    help="runs per single command (default 10)")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds per build measurement after which no further run starts "
+        "(default 75; at least one run always happens)",
+    )
+    ap.add_argument(
+        "--sample",
+        type=int,
+        default=None,
+        help="documents in the side-by-side comparisons (default 30)",
+    )
+    ap.add_argument(
+        "--latency-runs", type=int, default=None, help="runs per single command (default 10)"
+    )
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--quick", action="store_true",
-                    help="small smoke run (N=24, big 48, 1 run, 4 sampled docs); < 60 s")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="small smoke run (N=24, big 48, 1 run, 4 sampled docs); < 60 s",
+    )
     ap.add_argument("--no-compare", action="store_true", help="skip pandoc/python-docx/docxtpl")
-    ap.add_argument("--keep", type=Path, default=None,
-                    help="generate the workspaces here and keep them (default: a temp folder)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="results file (default bench/results.json; "
-                         "bench/results-quick.json with --quick)")
-    ap.add_argument("--pdf", type=int, default=None,
-                    help="dossiers in the PDF comparison (default 100; 0 skips it)")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="generate the workspaces here and keep them (default: a temp folder)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results file (default bench/results.json; bench/results-quick.json with --quick)",
+    )
+    ap.add_argument(
+        "--pdf",
+        type=int,
+        default=None,
+        help="dossiers in the PDF comparison (default 100; 0 skips it)",
+    )
     ap.add_argument("--strict", action="store_true", help="exit 3 when any target is missed")
     args = ap.parse_args(argv)
     quick = args.quick
@@ -733,13 +918,24 @@ def main(argv: list[str] | None = None) -> int:
     res: dict = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(),
-        "settings": {"n": n, "big": big, "repeat": repeat, "budget_s": budget,
-                     "sample": sample_k, "latency_runs": lat_runs, "seed": args.seed,
-                     "quick": quick, "build_date": DATE, "kamdocs": exe,
-                     "bytecode_cache": "PYTHONPYCACHEPREFIX in the harness's temp folder",
-                     "shell_sets_PYTHONDONTWRITEBYTECODE": shell_no_pyc},
-        "versions": {d: _version(d) for d in ("kamdocs", "python-docx", "markdown", "jinja2",
-                                              "pydantic", "lxml", "docxtpl")},
+        "settings": {
+            "n": n,
+            "big": big,
+            "repeat": repeat,
+            "budget_s": budget,
+            "sample": sample_k,
+            "latency_runs": lat_runs,
+            "seed": args.seed,
+            "quick": quick,
+            "build_date": DATE,
+            "kamdocs": exe,
+            "bytecode_cache": "PYTHONPYCACHEPREFIX in the harness's temp folder",
+            "shell_sets_PYTHONDONTWRITEBYTECODE": shell_no_pyc,
+        },
+        "versions": {
+            d: _version(d)
+            for d in ("kamdocs", "python-docx", "markdown", "jinja2", "pydantic", "lxml", "docxtpl")
+        },
     }
     try:
         ws = base / f"ws-{n}"
@@ -761,20 +957,48 @@ def main(argv: list[str] | None = None) -> int:
         tmp_out = ws / "latency-out"
         res["latency"] = {
             "help": time_command([exe, "--help"], ws, lat_runs),
-            "render_docx": time_command([exe, "render", str(one.relative_to(ws)), "-f", "docx",
-                                         "-o", str(tmp_out), "--date", DATE], ws, lat_runs),
+            "render_docx": time_command(
+                [
+                    exe,
+                    "render",
+                    str(one.relative_to(ws)),
+                    "-f",
+                    "docx",
+                    "-o",
+                    str(tmp_out),
+                    "--date",
+                    DATE,
+                ],
+                ws,
+                lat_runs,
+            ),
         }
         if shell_no_pyc:  # as this shell would run it: kamdocs' modules compiled every time
             shell_env = dict(os.environ)
             shell_env.pop("PYTHONPYCACHEPREFIX", None)
             res["latency"]["render_docx_no_bytecode_cache"] = time_command(
-                [exe, "render", str(one.relative_to(ws)), "-f", "docx", "-o", str(tmp_out),
-                 "--date", DATE], ws, lat_runs, env=shell_env)
+                [
+                    exe,
+                    "render",
+                    str(one.relative_to(ws)),
+                    "-f",
+                    "docx",
+                    "-o",
+                    str(tmp_out),
+                    "--date",
+                    DATE,
+                ],
+                ws,
+                lat_runs,
+                env=shell_env,
+            )
         shutil.rmtree(tmp_out, ignore_errors=True)
         sws = base / "ws-serve"
         gen.generate(sws, 1, args.seed)
-        log("kamdocs serve: a library text saved, until the page shows it "
-            f"({serve_bench.EDITS} edits)")
+        log(
+            "kamdocs serve: a library text saved, until the page shows it "
+            f"({serve_bench.EDITS} edits)"
+        )
         try:
             res["serve"] = serve_bench.time_serve(exe, sws, DATE, ENV)
         except (OSError, RuntimeError) as exc:

@@ -46,7 +46,11 @@ def _printed_title(ws: Path, page: str) -> tuple[Path, str] | None:
 def _start(exe: str, ws: Path, gallery: Path, date: str, env: dict) -> tuple:
     proc = subprocess.Popen(
         [exe, "serve", "--port", "0", "-o", str(gallery), "--date", date],
-        cwd=ws, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        cwd=ws,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
     )
     deadline = time.monotonic() + START_TIMEOUT_S
     assert proc.stderr is not None
@@ -91,8 +95,10 @@ def time_serve(exe: str, ws: Path, date: str, env: dict, edits: int = EDITS) -> 
                             break
                     time.sleep(0.005)
                 else:
-                    return {"ms": None, "skipped": f"the page did not show edit {i + 1} in "
-                                                   f"{SHOW_TIMEOUT_S:.0f} s"}
+                    return {
+                        "ms": None,
+                        "skipped": f"the page did not show edit {i + 1} in {SHOW_TIMEOUT_S:.0f} s",
+                    }
                 time.sleep(SETTLE_S)
         finally:
             path.write_text(stock, encoding="utf-8")
@@ -103,6 +109,12 @@ def time_serve(exe: str, ws: Path, date: str, env: dict, edits: int = EDITS) -> 
         except subprocess.TimeoutExpired:
             proc.kill()
     rebuilt = statistics.median(runs)
-    return {"ms": rebuilt + POLL_MS, "rebuilt_ms": rebuilt, "rebuilt_best_ms": min(runs),
-            "rebuilt_ms_runs": runs, "page_poll_ms": POLL_MS, "edits": len(runs),
-            "edited": str(path.relative_to(ws))}
+    return {
+        "ms": rebuilt + POLL_MS,
+        "rebuilt_ms": rebuilt,
+        "rebuilt_best_ms": min(runs),
+        "rebuilt_ms_runs": runs,
+        "page_poll_ms": POLL_MS,
+        "edits": len(runs),
+        "edited": str(path.relative_to(ws)),
+    }

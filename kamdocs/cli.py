@@ -38,6 +38,7 @@ def _no_pydantic_plugins() -> None:
         loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
         sys.modules[name] = loader
 
+
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 

@@ -93,9 +93,7 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def validate(
-    name: str, source: Source, data: Any, base: tuple = ()
-) -> tuple[Any, list[Problem]]:
+def validate(name: str, source: Source, data: Any, base: tuple = ()) -> tuple[Any, list[Problem]]:
     """Validate ``data`` (found at ``base`` in ``source``) as the model ``name`` (one of
     ``records.TOP``) into a record; problems carry lines."""
     validator = records.validator(name)

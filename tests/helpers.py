@@ -162,14 +162,18 @@ team:
 """
 
 
-def small_library(root: Path, arguments: str = ARGUMENTS, personas: str = PERSONAS,
-                  references: str = REFERENCES) -> Path:
+def small_library(
+    root: Path, arguments: str = ARGUMENTS, personas: str = PERSONAS, references: str = REFERENCES
+) -> Path:
     """A workspace with a small library, the shipped locales, template, CSS and reference.docx."""
-    build_file_tree(root, {
-        "templates/personas.yaml": personas,
-        "templates/arguments/main.yaml": arguments,
-        "templates/references.yaml": references,
-    })
+    build_file_tree(
+        root,
+        {
+            "templates/personas.yaml": personas,
+            "templates/arguments/main.yaml": arguments,
+            "templates/references.yaml": references,
+        },
+    )
     for name in ("locales", "proposal.md.j2", "proposal.css", "reference.docx"):
         src = TEMPLATES / name
         if src.is_dir():

@@ -386,9 +386,7 @@ def test_safe_links_become_external_hyperlinks(reference: Path) -> None:
     assert [h.get(f"{{{R}}}id") for h in hyperlinks] == ["rIdH1", "rIdH2", "rIdH3", "rIdH4"]
     run_style = hyperlinks[0].find("w:r/w:rPr/w:rStyle", NS).get(f"{{{W}}}val")
     assert run_style == Reference.load(reference).style_id("Hyperlink", "character")
-    assert document.paragraphs[0].text == (
-        "Write to Maria, call us, see site or info."
-    )
+    assert document.paragraphs[0].text == ("Write to Maria, call us, see site or info.")
 
 
 @pytest.mark.parametrize(

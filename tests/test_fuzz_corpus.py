@@ -26,10 +26,20 @@ BASE: dict[str, Any] = {
     "relationship": {"status": "new"},
     "criteria": ["total cost of ownership"],
     "dmu": [
-        {"name": "Ivan Petrov", "id": "m0", "position": "CEO", "persona": "executive",
-         "private": {"notes": f"secret{MARK}note", "birthday": dt.date(1931, 5, 14)}},
-        {"name": "Elena Dimitrova", "id": "m1", "position": "CFO", "persona": "finance",
-         "knowledge": "expert"},
+        {
+            "name": "Ivan Petrov",
+            "id": "m0",
+            "position": "CEO",
+            "persona": "executive",
+            "private": {"notes": f"secret{MARK}note", "birthday": dt.date(1931, 5, 14)},
+        },
+        {
+            "name": "Elena Dimitrova",
+            "id": "m1",
+            "position": "CFO",
+            "persona": "finance",
+            "knowledge": "expert",
+        },
     ],  # fmt: skip
     "offer": {"title": "Warehouse automation", "issued": dt.date(2026, 11, 26), "valid_days": 30},
     "team": [{"name": "Maria Georgieva", "position": "Key Account Manager", "lead": True}],
@@ -118,7 +128,7 @@ READS = [
     "- a\n- \\- b\n\n1\\. x\n\n\\> q\n\n\\=\\=\\=\n\n    code \\*",
     "| a | b\\|c |\n|---|---|\n| \\| | x\\*y |",
     "**bold \\* star** __under \\_ score__ ***both*** * not * _ not _",
-    "[link *em* \\[x\\]](https://x.example/a\\_b \"ti\\*tle\") ![i](p.png)",
+    '[link *em* \\[x\\]](https://x.example/a\\_b "ti\\*tle") ![i](p.png)',
     escape_md("*" * 300 + " [x](javascript:y) <script> & | # `z`"),
 ]
 

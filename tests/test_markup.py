@@ -42,18 +42,43 @@ def test_escape_markers_become_characters_again_only_where_they_are() -> None:
 
 
 BLOCKS = [
-    "# Title {: .title }", "## Part", "### Sub *part*", "Setext\n======",
-    "Plain text.", "Text with *em*, **strong**, `code` and [a link](https://x.example).",
-    "Para\n{: .small }", "Two\nlines", "Hard  \nbreak", "\\# not a heading", "1\\. not a list",
-    "- a\n- b", "- a\n\n- b", "1. one\n2. two", "* star", "+ plus", "- item\n  continued",
-    "- item\n\n    inside the item", "    code block", "> quote", "> quote\n\n> more",
-    "| a | b |\n|---|--:|\n| 1 | 2 |", "---", "***", "___", "{: .x }", "  indented text",
-    "Текст на български.", "",
+    "# Title {: .title }",
+    "## Part",
+    "### Sub *part*",
+    "Setext\n======",
+    "Plain text.",
+    "Text with *em*, **strong**, `code` and [a link](https://x.example).",
+    "Para\n{: .small }",
+    "Two\nlines",
+    "Hard  \nbreak",
+    "\\# not a heading",
+    "1\\. not a list",
+    "- a\n- b",
+    "- a\n\n- b",
+    "1. one\n2. two",
+    "* star",
+    "+ plus",
+    "- item\n  continued",
+    "- item\n\n    inside the item",
+    "    code block",
+    "> quote",
+    "> quote\n\n> more",
+    "| a | b |\n|---|--:|\n| 1 | 2 |",
+    "---",
+    "***",
+    "___",
+    "{: .x }",
+    "  indented text",
+    "Текст на български.",
+    "",
 ]
 
 
-@given(st.lists(st.tuples(st.sampled_from(BLOCKS), st.sampled_from(["\n\n", "\n", "\n\n\n"])),
-                max_size=8))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(BLOCKS), st.sampled_from(["\n\n", "\n", "\n\n\n"])), max_size=8
+    )
+)
 def test_a_document_converts_in_chunks_as_it_converts_whole(parts: list[tuple[str, str]]) -> None:
     """Met first, a document's chunks are converted together; met again, one by one (and kept);
     then they come from the cache. Each time the result is that of one conversion of it all."""
@@ -66,9 +91,12 @@ def test_a_document_converts_in_chunks_as_it_converts_whole(parts: list[tuple[st
         assert [ET.tostring(e) for e in tree] == [ET.tostring(e) for e in whole_elements]
 
 
-@given(st.lists(st.tuples(st.sampled_from(BLOCKS), st.sampled_from(["\n\n", "\n", "\n\n\n"])),
-                max_size=8),
-       st.lists(st.booleans(), min_size=3, max_size=3))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(BLOCKS), st.sampled_from(["\n\n", "\n", "\n\n\n"])), max_size=8
+    ),
+    st.lists(st.booleans(), min_size=3, max_size=3),
+)
 def test_a_tree_without_its_xhtml_is_the_same_tree(
     parts: list[tuple[str, str]], xhtml: list[bool]
 ) -> None:
@@ -97,7 +125,7 @@ def test_a_blank_chunk_brings_nothing_of_the_previous_document() -> None:
 
 # Characters XML 1.0 allows, as a parser gives them back (no carriage return: parsers turn it
 # into a line feed), with the ones that need escaping made frequent.
-_XML_CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from('&<>"\'\n\t;#x')
+_XML_CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("&<>\"'\n\t;#x")
 
 
 @given(st.text(_XML_CHARS))
@@ -158,8 +186,9 @@ def _plain_serialize(el: ET.Element) -> str:
 
 _TAGS = st.sampled_from(["p", "td", "br", "hr", "strong", "a", "img"])
 _TEXTS = st.none() | st.text(st.sampled_from('ab &<>"я\n'), max_size=6)
-_ATTRS = st.dictionaries(st.sampled_from(["href", "style", "class", "id"]), _TEXTS.filter(bool),
-                         max_size=3)
+_ATTRS = st.dictionaries(
+    st.sampled_from(["href", "style", "class", "id"]), _TEXTS.filter(bool), max_size=3
+)
 
 
 @st.composite
@@ -220,7 +249,11 @@ def test_escapes_in_a_link_target_and_title_read_back_as_their_characters() -> N
     text = '[x](https://a.example/\\_b "a \\* title") and [y](https://b.example/\\(c\\))'
     stock = markdown.Markdown(extensions=["tables", "attr_list", "sane_lists"]).convert(text)
     html = Converter().convert(text)[1]
-    assert html == stock == (
-        '<p><a href="https://a.example/_b" title="a * title">x</a> and '
-        '<a href="https://b.example/(c)">y</a></p>'
+    assert (
+        html
+        == stock
+        == (
+            '<p><a href="https://a.example/_b" title="a * title">x</a> and '
+            '<a href="https://b.example/(c)">y</a></p>'
+        )
     )

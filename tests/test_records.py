@@ -187,8 +187,10 @@ leaf = st.one_of(
 )
 value = st.recursive(
     leaf,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.sampled_from(["name", "x-note", "nmae", "id", "en", "*"]), inner),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["name", "x-note", "nmae", "id", "en", "*"]), inner)
+    ),
     max_leaves=6,
 )
 

@@ -227,8 +227,9 @@ def test_cpu_bomb_stops_at_the_time_budget(ws: Path, monkeypatch: pytest.MonkeyP
 def test_each_render_has_its_own_budget(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 600,000 rounds per proposal: under the limit for each of two proposals, over it for both.
     monkeypatch.setattr(templating, "MAX_STEPS", 1_000_000)
-    append_to_template(ws, "{% for i in range(600) %}{% for j in range(999) %}{% endfor %}"
-                           "{% endfor %}")
+    append_to_template(
+        ws, "{% for i in range(600) %}{% for j in range(999) %}{% endfor %}{% endfor %}"
+    )
     build_file_tree(ws, {"dossiers/beta.yaml": DOSSIER.replace("Acme Logistics", "Beta Trade")})
     result = run("render", "dossiers", "-f", "md", "-o", "out")
     assert result.exit_code == 0, result.output
@@ -291,17 +292,39 @@ def with_argument(ws: Path, text: str) -> int:
           text: {{en: {yaml_str(text)}, bg: "x"}}
         """)
     build_file_tree(ws, {LIBRARY: arguments})
-    build_file_tree(ws, {"dossiers/acme.yaml": DOSSIER.replace(
-        "  valid_days: 30\n", "  valid_days: 30\n  include: [raw]\n")})
+    build_file_tree(
+        ws,
+        {
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "  valid_days: 30\n", "  valid_days: 30\n  include: [raw]\n"
+            )
+        },
+    )
     lines = (ws / LIBRARY).read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, 1) if line.startswith("  text: {en: ") and
-                "Raw" in lines[i - 2])
+    return next(
+        i
+        for i, line in enumerate(lines, 1)
+        if line.startswith("  text: {en: ") and "Raw" in lines[i - 2]
+    )
 
 
 LIBRARY_ESCAPES = [
-    "str-class", "subclasses", "lipsum-globals", "cycler-globals", "template-reference",
-    "format-class", "format-filter", "huge-range", "huge-string", "power-tower", "nested-loops",
-    "output-bomb", "printf-width", "format-width", "append-growth", "include-outside",
+    "str-class",
+    "subclasses",
+    "lipsum-globals",
+    "cycler-globals",
+    "template-reference",
+    "format-class",
+    "format-filter",
+    "huge-range",
+    "huge-string",
+    "power-tower",
+    "nested-loops",
+    "output-bomb",
+    "printf-width",
+    "format-width",
+    "append-growth",
+    "include-outside",
 ]
 
 
@@ -429,16 +452,37 @@ def rendered_texts(ws: Path, slug: str) -> dict[str, str]:
 
 
 def test_dossier_values_are_never_evaluated_as_templates(ws: Path) -> None:
-    build_file_tree(ws, {
-        "dossiers/acme.yaml": fill_every_text_field(TEMPLATE_SYNTAX),
-        # An argument that prints client.industry: the value goes through a library template.
-        LIBRARY: ARGUMENTS.replace('"Your {{ client.industry }} peers grow."',
-                                   '"Industry: {{ client.industry }}."'),
-    })
+    build_file_tree(
+        ws,
+        {
+            "dossiers/acme.yaml": fill_every_text_field(TEMPLATE_SYNTAX),
+            # An argument that prints client.industry: the value goes through a library template.
+            LIBRARY: ARGUMENTS.replace(
+                '"Your {{ client.industry }} peers grow."', '"Industry: {{ client.industry }}."'
+            ),
+        },
+    )
     result = run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
     assert result.exit_code == 0, result.output
-    printed = ["client", "situation", "weakness", "growth", "summary", "result", "tender", "ceo",
-               "position", "cfo", "title", "offer summary", "item", "unit", "lead", "kam", "123"]
+    printed = [
+        "client",
+        "situation",
+        "weakness",
+        "growth",
+        "summary",
+        "result",
+        "tender",
+        "ceo",
+        "position",
+        "cfo",
+        "title",
+        "offer summary",
+        "item",
+        "unit",
+        "lead",
+        "kam",
+        "123",
+    ]
     for fmt, text in rendered_texts(ws, "every-field").items():
         text = text.replace("\u00a0", " ")  # phone numbers are printed with no-break spaces
         for suffix in printed:
@@ -513,10 +557,19 @@ def test_many_aliases_of_a_nested_value(ws: Path) -> None:
 def many_dossiers(ws: Path, count: int, label: str = "") -> None:
     # Big public texts, so that each proposal is large next to everything else in memory.
     story = "A long account of the client's business. " * 600
-    dossier = DOSSIER.replace("  title: Warehouse automation\n",
-                              f"  title: Warehouse automation\n  summary: {yaml_str(story)}\n")
-    build_file_tree(ws, {f"dossiers/c{i:03d}.yaml": dossier.replace(
-        "Acme Logistics AD", f"Client {label or count}-{i:03d}") for i in range(count)})
+    dossier = DOSSIER.replace(
+        "  title: Warehouse automation\n",
+        f"  title: Warehouse automation\n  summary: {yaml_str(story)}\n",
+    )
+    build_file_tree(
+        ws,
+        {
+            f"dossiers/c{i:03d}.yaml": dossier.replace(
+                "Acme Logistics AD", f"Client {label or count}-{i:03d}"
+            )
+            for i in range(count)
+        },
+    )
 
 
 def peak_of_serial_render(
@@ -634,8 +687,14 @@ def test_markup_in_every_field_is_literal_in_every_format(ws: Path, text: str) -
 
 def test_pipes_in_pricing_items_do_not_break_the_table(ws: Path) -> None:
     description = "Licence | 3 | 99,00 | extra | cells | \\| \\\\|"
-    build_file_tree(ws, {"dossiers/acme.yaml": DOSSIER.replace(
-        "description: WMS licence", f"description: {yaml_str(description)}")})
+    build_file_tree(
+        ws,
+        {
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "description: WMS licence", f"description: {yaml_str(description)}"
+            )
+        },
+    )
     result = run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
     assert result.exit_code == 0, result.output
     document = docx.Document(str(ws / "out" / f"{SLUG}.docx"))
@@ -644,8 +703,11 @@ def test_pipes_in_pricing_items_do_not_break_the_table(ws: Path) -> None:
     assert pricing.rows[1].cells[0].text == description
     assert pricing.rows[1].cells[1].text == "3"
     root, _ = html_texts((ws / "out" / f"{SLUG}.html").read_text("utf-8"))
-    table = next(t for t in root.iter() if t.tag.endswith("}table")
-                 and "".join(next(t.iter(f"{XHTML}th")).itertext()) == "Item")
+    table = next(
+        t
+        for t in root.iter()
+        if t.tag.endswith("}table") and "".join(next(t.iter(f"{XHTML}th")).itertext()) == "Item"
+    )
     rows = list(table.iter(f"{XHTML}tr"))
     assert [len(r) for r in rows] == [4] * len(rows)
     cells = ["".join(c.itertext()) for r in rows for c in r]
@@ -682,8 +744,9 @@ def test_unsafe_links_in_library_text_never_become_links(ws: Path, target: str) 
     assert "Read the terms and ours." in texts
     with zipfile.ZipFile(ws / "out" / f"{SLUG}.docx") as package:
         assert package.testzip() is None
-        rels = "\n".join(package.read(n).decode("utf-8") for n in package.namelist()
-                         if n.endswith(".rels"))
+        rels = "\n".join(
+            package.read(n).decode("utf-8") for n in package.namelist() if n.endswith(".rels")
+        )
     targets = re.findall(r'Target="([^"]*)"[^>]*TargetMode="External"', rels)
     assert "https://ok.example/terms" in targets
     assert all(t.startswith(("https://", "mailto:", "tel:")) for t in targets), targets
@@ -691,17 +754,28 @@ def test_unsafe_links_in_library_text_never_become_links(ws: Path, target: str) 
 
 
 def test_unsafe_links_in_a_reference_text_never_become_links(ws: Path) -> None:
-    build_file_tree(ws, {"templates/references.yaml": textwrap.dedent("""
+    build_file_tree(
+        ws,
+        {
+            "templates/references.yaml": textwrap.dedent("""
         - id: big-retail
           company: Big Retail
           industry: logistics
           significant: true
           project: {en: "See [case](javascript:alert(1)) and [site](vbscript:x).", bg: "x"}
           result: {en: "[Data](data:text/html,x) <script>alert(1)</script>", bg: "x"}
-        """)})
-    build_file_tree(ws, {"dossiers/acme.yaml": DOSSIER.replace(
-        "    role: approver\n", "    role: approver\n  - name: Hristo Hr\n    position: HR\n"
-        "    persona: hr\n")})
+        """)
+        },
+    )
+    build_file_tree(
+        ws,
+        {
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "    role: approver\n",
+                "    role: approver\n  - name: Hristo Hr\n    position: HR\n    persona: hr\n",
+            )
+        },
+    )
     result = run("render", "dossiers/acme.yaml", "-f", "docx,html", "-o", "out")
     assert result.exit_code == 0, result.output
     page = (ws / "out" / f"{SLUG}.html").read_text("utf-8")
@@ -711,8 +785,11 @@ def test_unsafe_links_in_a_reference_text_never_become_links(ws: Path) -> None:
     hrefs = [v for el in root.iter() for k, v in el.attrib.items() if k in ("href", "src")]
     assert all(h.startswith(("mailto:", "tel:")) for h in hrefs), hrefs
     with zipfile.ZipFile(ws / "out" / f"{SLUG}.docx") as package:
-        parts = "\n".join(package.read(n).decode("utf-8") for n in package.namelist()
-                          if n.endswith((".xml", ".rels")))
+        parts = "\n".join(
+            package.read(n).decode("utf-8")
+            for n in package.namelist()
+            if n.endswith((".xml", ".rels"))
+        )
     assert not re.search(r"(javascript|vbscript|data):", parts, re.IGNORECASE)
 
 
@@ -760,9 +837,14 @@ SCRIPTS = {
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_any_script_in_a_table_cell_survives_in_every_format(ws: Path, name: str) -> None:
     text = SCRIPTS[name]
-    build_file_tree(ws, {"dossiers/acme.yaml": DOSSIER.replace(
-        "description: WMS licence", f"description: {yaml_str(text)}").replace(
-        "  - name: Maria Georgieva\n", f"  - name: {yaml_str(text + ' M')}\n")})
+    build_file_tree(
+        ws,
+        {
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "description: WMS licence", f"description: {yaml_str(text)}"
+            ).replace("  - name: Maria Georgieva\n", f"  - name: {yaml_str(text + ' M')}\n")
+        },
+    )
     result = run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
     assert result.exit_code == 0, result.output
     md = (ws / "out" / f"{SLUG}.md").read_text("utf-8")

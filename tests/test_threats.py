@@ -45,10 +45,13 @@ HANG = 30.0  # seconds: a guard against a hang, not a speed measurement (bench/ 
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The small workspace with its one dossier and a kamdocs.yaml holding a secret."""
     small_library(tmp_path)
-    build_file_tree(tmp_path, {
-        "dossiers/acme.yaml": DOSSIER,
-        "kamdocs.yaml": f"x-deploy-token: {SECRET}\n",
-    })
+    build_file_tree(
+        tmp_path,
+        {
+            "dossiers/acme.yaml": DOSSIER,
+            "kamdocs.yaml": f"x-deploy-token: {SECRET}\n",
+        },
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -138,18 +141,23 @@ def test_content_template_may_include_its_own_files(ws: Path) -> None:
 
 def with_argument(ws: Path, text: str) -> int:
     """Pin an argument whose English text is ``text``; return the line of its ``text`` key."""
-    build_file_tree(ws, {
-        LIBRARY: ARGUMENTS + textwrap.dedent(f"""
+    build_file_tree(
+        ws,
+        {
+            LIBRARY: ARGUMENTS
+            + textwrap.dedent(f"""
             - id: raw
               kind: exclusivity
               title: {{en: "Raw", bg: "Raw"}}
               text: {{en: {json.dumps(text)}, bg: "x"}}
             """),
-        "dossiers/acme.yaml": DOSSIER.replace(
-            "  valid_days: 30\n", "  valid_days: 30\n  include: [raw]\n"),
-    })
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "  valid_days: 30\n", "  valid_days: 30\n  include: [raw]\n"
+            ),
+        },
+    )
     lines = (ws / LIBRARY).read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, 1) if line.startswith("  text: {en: \"Fine."))
+    return next(i for i, line in enumerate(lines, 1) if line.startswith('  text: {en: "Fine.'))
 
 
 LIBRARY_LOADS = [
@@ -220,8 +228,9 @@ def test_links_that_stay_in_the_templates_folder_are_followed(ws: Path) -> None:
     assert "/* brand-2027 */" in (ws / "out" / f"{SLUG}.html").read_text("utf-8")
 
 
-def test_a_templates_folder_that_is_itself_a_link_works(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_templates_folder_that_is_itself_a_link_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shared = tmp_path / "shared-brand"
     small_library(shared)
     workspace = tmp_path / "ws"
@@ -255,16 +264,26 @@ def test_external_entities_in_reference_docx_are_never_read(ws: Path) -> None:
     marker = "EXTERNAL-ENTITY-MARKER-91"
     secret = ws / "secret.txt"
     secret.write_text(marker, encoding="utf-8")
-    reference_with(ws, "word/document.xml", lambda xml: with_entity(xml, "w:document", secret)
-                   .replace("<w:body>", "<w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p>", 1))
+    reference_with(
+        ws,
+        "word/document.xml",
+        lambda xml: with_entity(xml, "w:document", secret).replace(
+            "<w:body>", "<w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p>", 1
+        ),
+    )
     result = run("render", "dossiers/acme.yaml", "-f", "docx", "-o", "out")
     [problem] = refused(result)  # left unexpanded, it could not be written out again
     assert "uses the XML entity &xxe;" in problem
     assert marker not in result.output
     assert not (ws / "out").exists()
 
-    reference_with(ws, "word/styles.xml", lambda xml: with_entity(xml, "w:styles", secret)
-                   .replace('w:val="Normal"/>', 'w:val="Normal"/><w:aliases w:val="&xxe;"/>', 1))
+    reference_with(
+        ws,
+        "word/styles.xml",
+        lambda xml: with_entity(xml, "w:styles", secret).replace(
+            'w:val="Normal"/>', 'w:val="Normal"/><w:aliases w:val="&xxe;"/>', 1
+        ),
+    )
     result = run("render", "dossiers/acme.yaml", "-f", "docx", "-o", "out2")
     [problem] = refused(result)
     assert "reference.docx:1: not a usable reference document" in problem
@@ -285,11 +304,18 @@ def test_a_render_opens_no_network_connection(ws: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    reference_with(ws, "word/document.xml", lambda xml: with_entity(
-        xml, "w:document", Path("/nonexistent")).replace(
-        'file:///nonexistent', "http://entity.invalid/x", 1))
-    with_argument(ws, "Fine. See [our terms](https://terms.invalid/x) and "
-                      "![logo](http://images.invalid/logo.png).")
+    reference_with(
+        ws,
+        "word/document.xml",
+        lambda xml: with_entity(xml, "w:document", Path("/nonexistent")).replace(
+            "file:///nonexistent", "http://entity.invalid/x", 1
+        ),
+    )
+    with_argument(
+        ws,
+        "Fine. See [our terms](https://terms.invalid/x) and "
+        "![logo](http://images.invalid/logo.png).",
+    )
     result = run("render", "dossiers/acme.yaml", "-f", "md,docx,html", "-o", "out")
     assert result.exit_code == 0, result.output
     assert attempts == []
@@ -357,8 +383,12 @@ def test_no_internal_label_in_any_format_text_or_markup(ws: Path) -> None:
     assert result.exit_code == 0, result.output
     written = everything_written(ws)
     # Complete documents (an empty one would pass): both sections, a reader, the team.
-    for shown in ("For the management", "Figures and financial result", "Elena Dimitrova",
-                  "Maria Georgieva"):
+    for shown in (
+        "For the management",
+        "Figures and financial result",
+        "Elena Dimitrova",
+        "Maria Georgieva",
+    ):
         assert written.count(shown) >= 3, shown  # in the Markdown, the HTML and the DOCX
     css = (ws / "templates/proposal.css").read_text("utf-8")
     written = written.replace(css.rstrip(), "")  # marketing's stylesheet names its own classes
@@ -376,9 +406,17 @@ def test_private_value_in_the_reference_docx_header_is_a_warning(ws: Path) -> No
     with zipfile.ZipFile(ws / "templates/reference.docx") as package:
         headers = sorted(n for n in package.namelist() if re.match(r"word/header\d*\.xml$", n))
     assert headers, "the shipped reference.docx has a header"
-    reference_with(ws, headers[0], lambda xml: re.sub(
-        r"(<w:p[ >].*?)(</w:p>)", lambda m: m.group(1) + f"<w:r><w:t>{NOTE}</w:t></w:r>"
-        + m.group(2), xml, count=1, flags=re.DOTALL))
+    reference_with(
+        ws,
+        headers[0],
+        lambda xml: re.sub(
+            r"(<w:p[ >].*?)(</w:p>)",
+            lambda m: m.group(1) + f"<w:r><w:t>{NOTE}</w:t></w:r>" + m.group(2),
+            xml,
+            count=1,
+            flags=re.DOTALL,
+        ),
+    )
     line = DOSSIER.lstrip("\n").splitlines().index(f'      notes: "{NOTE}"') + 1
     workspace = find_workspace(ws)
     written = app.render(workspace, [Path("dossiers/acme.yaml")], ("md", "docx"), ws / "out")
@@ -411,8 +449,10 @@ HOSTILE_PRICES = {
 @pytest.mark.parametrize("name", list(HOSTILE_PRICES))
 def test_hostile_numbers_in_a_price_list_are_located_errors(ws: Path, name: str) -> None:
     quantity, price, expected = HOSTILE_PRICES[name]
-    dossier = DOSSIER.replace("        quantity: 3\n        unit_price: 1249.90\n",
-                              f"        {quantity}\n        {price}\n")
+    dossier = DOSSIER.replace(
+        "        quantity: 3\n        unit_price: 1249.90\n",
+        f"        {quantity}\n        {price}\n",
+    )
     build_file_tree(ws, {"dossiers/acme.yaml": dossier})
     lines = dossier.lstrip("\n").splitlines()
     at = {"quantity": lines.index(f"        {quantity}") + 1,
@@ -457,8 +497,14 @@ def test_prices_at_the_bounds_still_render_exactly(ws: Path) -> None:
 
 @pytest.mark.parametrize("name", ["../../outside", "/etc/cron.d/x", "out/../../x", "CON.\\x"])
 def test_a_client_name_cannot_write_outside_the_output_folder(ws: Path, name: str) -> None:
-    build_file_tree(ws, {"dossiers/acme.yaml": DOSSIER.replace(
-        "name: Acme Logistics AD", f"name: {json.dumps(name)}")})
+    build_file_tree(
+        ws,
+        {
+            "dossiers/acme.yaml": DOSSIER.replace(
+                "name: Acme Logistics AD", f"name: {json.dumps(name)}"
+            )
+        },
+    )
     before = sorted(p.relative_to(ws) for p in ws.rglob("*"))
     result = run("render", "dossiers/acme.yaml", "-f", "md", "-o", "out")
     assert result.exit_code == 0, result.output

@@ -201,9 +201,13 @@ def dossiers(draw: st.DrawFn) -> dict[str, Any]:
                 for _ in range(draw(st.integers(0, 3)))
             ],
         },
-        "criteria": draw(st.lists(st.sampled_from(
-            ["total cost of ownership", "implementation speed", "reliability"]) | small_text,
-            max_size=4)),
+        "criteria": draw(
+            st.lists(
+                st.sampled_from(["total cost of ownership", "implementation speed", "reliability"])
+                | small_text,
+                max_size=4,
+            )
+        ),
         "tender": draw(optional(st.fixed_dictionaries({"name": text, "submission_date": date}))),
         "dmu": [draw(member(i)) for i in range(draw(st.integers(1, 6)))],
         "offer": {
@@ -217,7 +221,9 @@ def dossiers(draw: st.DrawFn) -> dict[str, Any]:
                 "currency": draw(st.sampled_from(["EUR", "BGN", "USD", "JPY", "KWD"])),
                 "vat_percent": draw(optional(st.decimals(0, 100, places=2))),
                 "items": items,
-            } if items else None,
+            }
+            if items
+            else None,
         },
         "team": team,
     }
