@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -39,7 +40,31 @@ def _no_pydantic_plugins() -> None:
         sys.modules[name] = loader
 
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+class _Date(click.DateTime):
+    """click's ``DateTime`` for the one format ``%Y-%m-%d``, read without ``strptime``: its
+    first call imports ``_strptime`` (with ``calendar`` and ``locale``), some 10 ms of a fresh
+    ``render --date``. The pattern is the one ``strptime`` builds for the format (one or two
+    digits of month and day, a day may start with a space), so the same texts are taken and
+    refused, with click's own message (``tests/test_cli_dates.py`` compares the two)."""
+
+    _FORMAT = re.compile(r"(\d\d\d\d)-(1[0-2]|0[1-9]|[1-9])-(3[0-1]|[1-2]\d|0[1-9]|[1-9]| [1-9])\Z")
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def _try_to_convert_date(self, value: object, format: str) -> dt.datetime | None:
+        if not isinstance(value, str):
+            return super()._try_to_convert_date(value, format)
+        found = self._FORMAT.match(value)
+        if found is None:
+            return None
+        try:
+            return dt.datetime(int(found[1]), int(found[2]), int(found[3]))
+        except ValueError:  # a day the month does not have
+            return None
+
+
+DATE = _Date()
 
 
 class Terminated(BaseException):
