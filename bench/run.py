@@ -955,42 +955,17 @@ def main(argv: list[str] | None = None) -> int:
 
         log(f"single commands, {lat_runs} runs each")
         tmp_out = ws / "latency-out"
+        render_one = [exe, "render", str(one.relative_to(ws)), "-f", "docx", "-o", str(tmp_out)]
+        render_one += ["--date", DATE]
         res["latency"] = {
             "help": time_command([exe, "--help"], ws, lat_runs),
-            "render_docx": time_command(
-                [
-                    exe,
-                    "render",
-                    str(one.relative_to(ws)),
-                    "-f",
-                    "docx",
-                    "-o",
-                    str(tmp_out),
-                    "--date",
-                    DATE,
-                ],
-                ws,
-                lat_runs,
-            ),
+            "render_docx": time_command(render_one, ws, lat_runs),
         }
         if shell_no_pyc:  # as this shell would run it: kamdocs' modules compiled every time
             shell_env = dict(os.environ)
             shell_env.pop("PYTHONPYCACHEPREFIX", None)
             res["latency"]["render_docx_no_bytecode_cache"] = time_command(
-                [
-                    exe,
-                    "render",
-                    str(one.relative_to(ws)),
-                    "-f",
-                    "docx",
-                    "-o",
-                    str(tmp_out),
-                    "--date",
-                    DATE,
-                ],
-                ws,
-                lat_runs,
-                env=shell_env,
+                render_one, ws, lat_runs, env=shell_env
             )
         shutil.rmtree(tmp_out, ignore_errors=True)
         sws = base / "ws-serve"
