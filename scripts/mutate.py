@@ -41,6 +41,10 @@ class Target:
     # Tests that run kamdocs in another process: that process imports the installed, unmutated
     # code, so they cannot kill a mutant; left out, they only cost time (and flake under load).
     deselect: tuple[str, ...] = ()
+    # Caching decorators (``lru_cache``, ``cache``) of the module's functions, to be applied
+    # after the module's last line instead: mutmut leaves a decorated function alone, and a
+    # cache changes no result. The functions keep ``cache_clear`` and ``__wrapped__``.
+    undecorate: tuple[str, ...] = ()
 
 
 # Renders in other processes, compared with the test's own render: the in-process render
@@ -112,6 +116,35 @@ TARGETS = {
         ("tests/test_markup.py", "tests/test_render.py", "tests/test_html_attributes.py"),
         deselect=CROSS_PROCESS_RENDERS,
     ),
+    "formatting": Target(
+        "kamdocs/formatting.py",
+        (
+            "tests/test_formatting.py",
+            "tests/test_money.py",
+            "tests/test_percent_signs.py",
+            "tests/test_golden.py",  # the proposals' dates and figures in en and bg
+            "tests/test_followup.py",  # the plan's days (``day``) and the default date form
+            "tests/test_portfolio_report.py",  # shares, durations, medium dates, numbers
+        ),
+        # Not locale: its cache holds Babel's data, which the tests' conftest keeps.
+        undecorate=(
+            "date",
+            "printed_date",
+            "_currency_pattern",
+            "money",
+            "number",
+            "percent",
+            "_percent_gap",
+            "day",
+            "share",
+            "duration",
+        ),
+        deselect=(
+            *CROSS_PROCESS_RENDERS,
+            # compares the samples' paths as the docs show them with the project's own folder
+            "tests/test_portfolio_report.py::test_the_json_example_of_the_docs_is_what_the_samples_print",
+        ),
+    ),
     "html": Target(
         "kamdocs/render/html.py",
         (
@@ -149,6 +182,9 @@ def scratch_copy(name: str, target: Target) -> Path:
             shutil.copytree(src, where / item, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(src, where / item)
+    if target.undecorate:
+        path = where / target.path
+        path.write_text(undecorated(path.read_text(encoding="utf-8"), target.undecorate))
     tests = ", ".join(f'"{t}"' for t in target.tests)
     deselect = "".join(f', "--deselect", "{t}"' for t in target.deselect)
     with (where / "pyproject.toml").open("a", encoding="utf-8") as config:
@@ -161,6 +197,28 @@ def scratch_copy(name: str, target: Target) -> Path:
             f'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"{deselect}]\n'
         )
     return where
+
+
+def undecorated(source: str, names: tuple[str, ...]) -> str:
+    """``source`` with the one decorator of each top-level function in ``names`` removed and
+    applied at the end instead (``name = decorator(name)``), its lines left where they were."""
+    lines = source.splitlines()
+    after = []
+    for node in ast.parse(source).body:
+        if not (isinstance(node, ast.FunctionDef) and node.name in names):
+            continue
+        if len(node.decorator_list) != 1:
+            raise SystemExit(f"{node.name}: expected one decorator to move")
+        decorator = node.decorator_list[0]
+        text = ast.get_source_segment(source, decorator)
+        if decorator.lineno != decorator.end_lineno or lines[decorator.lineno - 1] != f"@{text}":
+            raise SystemExit(f"{node.name}: its decorator is not one line of its own")
+        lines[decorator.lineno - 1] = ""  # the line numbers of the rest stay as they are
+        after.append(f"{node.name} = {text}({node.name})")
+    missing = set(names) - {line.split(" = ")[0] for line in after}
+    if missing:
+        raise SystemExit(f"no decorated function {', '.join(sorted(missing))}")
+    return "\n".join([*lines, "", *after]) + "\n"
 
 
 def run_mutmut(where: Path, target: Target, jobs: int, report: Report) -> None:

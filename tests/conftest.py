@@ -9,9 +9,16 @@ import pytest
 from browser import browser  # noqa: F401 - the headless Chromium fixture, for every test
 from helpers import DOSSIER, build_file_tree, small_library
 
-from kamdocs import templating
+from kamdocs import formatting, templating
 from kamdocs.render import html as html_view
 from kamdocs.render import markup
+
+# The figures formatting.py keeps (dates, amounts, shares): a process that inherits them (a
+# mutation test forks from one that ran the suite) would answer from them, not the code.
+FIGURE_CACHES = (
+    "date", "printed_date", "_currency_pattern", "money", "number", "percent", "_percent_gap",
+    "day", "share", "duration",
+)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +33,8 @@ def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # mutation test forks from one that ran the suite) would answer from them, not the code.
     templating._escape_short.cache_clear()
     monkeypatch.setattr(markup, "_CONVERTER", None)
+    for name in FIGURE_CACHES:
+        getattr(formatting, name).cache_clear()
     yield
     html_view._css.cache_clear()
 
