@@ -568,7 +568,11 @@ def report(res: dict) -> str:
     ]
     rows: list[tuple[str, str, str, str]] = []
 
-    def row(label: str, value: str, target: str = "", state: str = "") -> None:
+    def row(label: str, value: str, key: str | None = None, state: str | None = None) -> None:
+        """A figure; with ``key``, beside that target and its verdict (``state`` when given)."""
+        target = t[key]["target"] if key else ""
+        if state is None:
+            state = status(t[key]) if key else ""
         rows.append((label, value, target, state))
 
     def section(title: str) -> None:
@@ -587,7 +591,7 @@ def report(res: dict) -> str:
             f"{fmt(r['ms_per_doc']['median'], 2)} ms/doc, {r['wall_s']['runs']} run(s), "
             f"{fmt(r['cores_used'], 2)} cores"
         )
-        row(f"  {label}", value, t[tk]["target"] if tk else "", status(t[tk]) if tk else "")
+        row(f"  {label}", value, tk)
     if "rebuild" in b:
         rb = b["rebuild"]
         row("  again into the same folder, nothing changed", f"{fmt(rb['unchanged_s'], 2)} s")
@@ -596,25 +600,22 @@ def report(res: dict) -> str:
         row(
             f"  again, one dossier edited (median of {rb.get('edited_runs', 1)})",
             f"{fmt(rb['one_edited_s'], 2)} s",
-            t["rebuild_one_edited_s"]["target"],
-            status(t["rebuild_one_edited_s"]),
+            "rebuild_one_edited_s",
         )
     else:
-        row("  again, one dossier edited", "not measured", t["rebuild_one_edited_s"]["target"], "—")
+        row("  again, one dossier edited", "not measured", "rebuild_one_edited_s", state="—")
     section("memory (kamdocs build -f md,docx,html)")
     a = b["all"]
     row(
         f"  largest process, N={n}",
         f"{fmt(a['peak_rss_mb'])} MB",
-        t["peak_mb"]["target"],
-        status(t["peak_mb"]),
+        "peak_mb",
     )
     row(
         f"  whole tree (PSS sum), N={n}",
         f"{fmt(a['peak_tree_pss_mb'])} MB "
         f"(RSS sum {fmt(a['peak_tree_rss_mb'])}, {a['max_processes']} proc)",
-        t["peak_tree_mb"]["target"],
-        status(t["peak_tree_mb"]),
+        "peak_tree_mb",
     )
     big = res.get("big")
     if big:
@@ -627,24 +628,21 @@ def report(res: dict) -> str:
         row(
             f"  growth N={n} -> {big['n']}",
             f"{fmt(g['largest_process'], 2)}x largest process, {fmt(g['tree_pss'], 2)}x tree",
-            t["peak_growth"]["target"],
-            status(t["peak_growth"]),
+            "peak_growth",
         )
     else:
-        row("  flat as N grows", "not measured (--big 0)", t["peak_growth"]["target"], "—")
+        row("  flat as N grows", "not measured (--big 0)", "peak_growth", state="—")
     section("single commands, fresh process (median; best in brackets)")
     lat = res["latency"]
     row(
         "  kamdocs --help",
         f"{fmt(lat['help']['median'], 0)} ms ({fmt(lat['help']['best'], 0)})",
-        t["help_ms"]["target"],
-        status(t["help_ms"]),
+        "help_ms",
     )
     row(
         "  kamdocs render one.yaml -f docx",
         f"{fmt(lat['render_docx']['median'], 0)} ms ({fmt(lat['render_docx']['best'], 0)})",
-        t["render_docx_ms"]["target"],
-        status(t["render_docx_ms"]),
+        "render_docx_ms",
     )
     cold = lat.get("render_docx_no_bytecode_cache")
     if cold:
@@ -663,8 +661,7 @@ def report(res: dict) -> str:
     row(
         "  kamdocs serve: a saved library text shown",
         shown,
-        t["serve_ms"]["target"],
-        status(t["serve_ms"]),
+        "serve_ms",
     )
     pdf = res.get("pdf", {})
     section(f"PDF per document, {pdf.get('docs', 0)} dossiers (kamdocs build -f docx,pdf)")
@@ -680,15 +677,14 @@ def report(res: dict) -> str:
         row(
             "  soffice one by one / kamdocs",
             f"{fmt(pdf['x_vs_soffice_one_by_one'])}x",
-            t["x_vs_soffice_pdf"]["target"],
-            status(t["x_vs_soffice_pdf"]),
+            "x_vs_soffice_pdf",
         )
     else:
         row(
             "  kamdocs against soffice",
             pdf.get("skipped", "not measured (--pdf 0)"),
-            t["x_vs_soffice_pdf"]["target"],
-            "—",
+            "x_vs_soffice_pdf",
+            state="—",
         )
     if cmp_:
         section(
@@ -730,14 +726,12 @@ def report(res: dict) -> str:
         row(
             "  pandoc / kamdocs build -f docx",
             f"{fmt(ra['pandoc_vs_kamdocs_build_docx'])}x",
-            t["x_vs_pandoc"]["target"],
-            status(t["x_vs_pandoc"]),
+            "x_vs_pandoc",
         )
         row(
             "  pandoc / kamdocs build -f docx, by CPU time",
             f"{fmt(ra['pandoc_vs_kamdocs_build_docx_cpu'])}x",
-            t["x_vs_pandoc_cpu"]["target"],
-            status(t["x_vs_pandoc_cpu"]),
+            "x_vs_pandoc_cpu",
         )
         row(
             "  pandoc / kamdocs in-process docx", f"{fmt(ra['pandoc_vs_kamdocs_in_process_docx'])}x"
@@ -745,8 +739,7 @@ def report(res: dict) -> str:
         row(
             "  docxtpl / kamdocs in-process docx",
             f"{fmt(ra['docxtpl_vs_kamdocs_in_process_docx'])}x",
-            t["x_vs_docxtpl"]["target"],
-            status(t["x_vs_docxtpl"]),
+            "x_vs_docxtpl",
         )
         row(
             "  docxtpl / kamdocs md->docx stage",
