@@ -42,7 +42,7 @@ def _no_pydantic_plugins() -> None:
 
 class _Date(click.DateTime):
     """click's ``DateTime`` for the one format ``%Y-%m-%d``, read without ``strptime``: its
-    first call imports ``_strptime`` (with ``calendar`` and ``locale``), some 10 ms of a fresh
+    first call imports ``_strptime`` (with ``calendar`` and ``locale``), 2-4 ms of a fresh
     ``render --date``. The pattern is the one ``strptime`` builds for the format (one or two
     digits of month and day, a day may start with a space), so the same texts are taken and
     refused, with click's own message (``tests/test_cli_dates.py`` compares the two)."""

@@ -203,7 +203,7 @@ def undecorated(source: str, names: tuple[str, ...]) -> str:
     """``source`` with the one decorator of each top-level function in ``names`` removed and
     applied at the end instead (``name = decorator(name)``), its lines left where they were."""
     lines = source.splitlines()
-    after = []
+    moved, after = set(), []
     for node in ast.parse(source).body:
         if not (isinstance(node, ast.FunctionDef) and node.name in names):
             continue
@@ -215,7 +215,8 @@ def undecorated(source: str, names: tuple[str, ...]) -> str:
             raise SystemExit(f"{node.name}: its decorator is not one line of its own")
         lines[decorator.lineno - 1] = ""  # the line numbers of the rest stay as they are
         after.append(f"{node.name} = {text}({node.name})")
-    missing = set(names) - {line.split(" = ")[0] for line in after}
+        moved.add(node.name)
+    missing = set(names) - moved
     if missing:
         raise SystemExit(f"no decorated function {', '.join(sorted(missing))}")
     return "\n".join([*lines, "", *after]) + "\n"

@@ -14,11 +14,15 @@ from kamdocs.render import html as html_view
 from kamdocs.render import markup
 
 # The figures formatting.py keeps (dates, amounts, shares): a process that inherits them (a
-# mutation test forks from one that ran the suite) would answer from them, not the code.
-FIGURE_CACHES = (
-    "date", "printed_date", "_currency_pattern", "money", "number", "percent", "_percent_gap",
-    "day", "share", "duration",
-)  # fmt: skip
+# mutation test forks from one that ran the suite) would answer from them, not the code. Not
+# ``locale``: Babel's data, loaded once for the suite.
+FIGURE_CACHES = [
+    f
+    for f in vars(formatting).values()
+    if hasattr(f, "cache_clear")
+    and getattr(f, "__module__", None) == formatting.__name__
+    and f is not formatting.locale
+]
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +37,8 @@ def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # mutation test forks from one that ran the suite) would answer from them, not the code.
     templating._escape_short.cache_clear()
     monkeypatch.setattr(markup, "_CONVERTER", None)
-    for name in FIGURE_CACHES:
-        getattr(formatting, name).cache_clear()
+    for cached in FIGURE_CACHES:
+        cached.cache_clear()
     yield
     html_view._css.cache_clear()
 
