@@ -138,7 +138,8 @@ class Guard:
         tag a word break (runs a reader sees joined may end a word) and in attribute values."""
         if not self.fields:
             return None
-        return self.find(_visible(markup)) or self.find(_separated(markup))
+        visible, separated = _views(markup)
+        return self.find(visible) or self.find(separated)
 
 
 def _when_repeated(
@@ -173,24 +174,56 @@ def _when_repeated(
 # same string does (the pattern has no group and matches no empty text), in two thirds the time.
 
 
-@_when_repeated
 def _visible(markup: str) -> str:
+    """The markup as a reader sees it: tags removed, each block's end a line break, entities
+    decoded."""
     return html.unescape("".join(_TAG.split(_BLOCK_END.sub("\n", markup))))
 
 
-@_when_repeated
 def _separated(markup: str) -> str:
-    # The texts between tags, each on its own line, then every distinct attribute value once (a
-    # DOCX part repeats a few dozen style ids thousands of times): what the markup carries as
-    # data, without the names of its tags and attributes. Only what folds to something is
-    # compared, so the texts that are white space alone (between two tags, a page's indents)
-    # are left out: the text folds as it would with them, with a tenth of a DOCX body's lines.
+    """The texts between tags, each on its own line, then every distinct attribute value once (a
+    DOCX part repeats a few dozen style ids thousands of times): what the markup carries as
+    data, without the names of its tags and attributes. Only what folds to something is
+    compared, so the texts that are white space alone (between two tags, a page's indents) are
+    left out: the text folds as it would with them, with a tenth of a DOCX body's lines."""
+    return _with_values(markup, "\n".join(filter(str.strip, _TAG.split(markup))))
+
+
+def _with_values(markup: str, texts: str) -> str:
     double, single = _ATTR_VALUES
     values = dict.fromkeys(double.findall(markup))
     if "'" in markup:  # (about a third of the pages and DOCX parts have one)
         values.update(dict.fromkeys(single.findall(markup)))
-    texts = filter(str.strip, _TAG.split(markup))
-    return html.unescape("\n".join(texts) + "\n" + "\n".join(values))
+    return html.unescape(texts + "\n" + "\n".join(values))
+
+
+# Stands for a block's end while the tags are split off (``_views``): no page or DOCX part holds
+# one (XML forbids it), and markup that does is read as ``_visible`` and ``_separated`` read it.
+_END_MARK = "\x00"
+
+
+@_when_repeated
+def _views(markup: str) -> tuple[str, str]:
+    """``_visible(markup)`` and a text that folds as ``_separated(markup)`` does, from one split
+    of the markup at its tags instead of two (a fifth of a DOCX body's scan).
+
+    Each block's end is first marked, then the tags split off. Where every mark is left in the
+    texts and no ``<`` is, each block end was a tag of its own, so the texts are those of the
+    markup itself, each two on either side of a block's end joined by a mark: with the marks
+    line breaks they make the visible text, and the separated one with a line break (and
+    perhaps a line of white space) more here and there, which folds the same. Otherwise a ``<``
+    was left open before a block's end, whose ``>`` closed it in the markup: a longer tag took
+    the mark in, or, with no ``>`` after it, the ``<`` is left in the texts. The markup is then
+    read as ``_visible`` and ``_separated`` read it, a split each."""
+    if _END_MARK not in markup:
+        marked, ends = _BLOCK_END.subn(_END_MARK, markup)
+        texts = _TAG.split(marked)
+        joined = "".join(texts)
+        if "<" not in joined and joined.count(_END_MARK) == ends:
+            visible = html.unescape(joined.replace(_END_MARK, "\n"))
+            kept = "\n".join(filter(str.strip, texts)).replace(_END_MARK, "\n")
+            return visible, _with_values(markup, kept)
+    return _visible(markup), _separated(markup)
 
 
 # Characters a reader does not see: Unicode's format characters (category Cf: the soft hyphen,
@@ -537,8 +570,7 @@ def _read_inputs(library: Library) -> _Inputs:
                     if name.endswith((".xml", ".rels")):
                         markup = package.read(name).decode("utf-8", "replace")
                         where = f"{_shown(reference)} ({name})"
-                        found.append((where, _fold(_visible(markup))))
-                        found.append((where, _fold(_separated(markup))))
+                        found.extend((where, _fold(view)) for view in _views(markup))
         except (OSError, zipfile.BadZipFile, RuntimeError):
             pass  # the DOCX writer reports a broken reference; its text is then nobody's
     return _Inputs([(where, text, False) for where, text in found])

@@ -614,20 +614,52 @@ _MARKUP = st.lists(
         ["<", ">", "/", "</p>", "</w:p>", "<w:t>", "a", "Я", " ", "\n", "&amp;", "&", ";"]
     )
     | st.sampled_from(['="x y"', "='z'", "=", '"', "'", "<br/>", "</dc:title>", "<p class='c'>"])
-    | st.sampled_from(["\u00a0", "\u2028", "\u3000", "\r", "\t", "&#32;", "&nbsp;", "\u0301"]),
+    | st.sampled_from(["\u00a0", "\u2028", "\u3000", "\r", "\t", "&#32;", "&nbsp;", "\u0301"])
+    | st.sampled_from(["\x00", "&am", "p;", "</li", "</", "<x y='", "\u0308"]),
     max_size=30,
 ).map("".join)
 
+# The attribute values' patterns, written out again: the views are checked against them.
+_DOUBLE_QUOTED, _SINGLE_QUOTED = re.compile(r'=\s*"([^"]*)"'), re.compile(r"=\s*'([^']*)'")
 
-@settings(max_examples=300, deadline=None)
-@given(markup=_MARKUP)
-def test_the_views_of_markup_are_the_tags_removed_as_one_substitution_does(markup: str) -> None:
-    # Any text, well formed or not: a "<" inside a tag, a ">" alone, a tag left open.
+
+def _reference_views(markup: str) -> tuple[str, str]:
+    """The visible and separated views as one substitution each defines them."""
     tag, block_end = re.compile(r"<[^>]*>"), privacy._BLOCK_END
     visible = html.unescape(tag.sub("", block_end.sub("\n", markup)))
-    values = [v for pattern in privacy._ATTR_VALUES for v in pattern.findall(markup)]
+    values = [v for pattern in (_DOUBLE_QUOTED, _SINGLE_QUOTED) for v in pattern.findall(markup)]
     separated = html.unescape(tag.sub("\n", markup) + "\n" + "\n".join(dict.fromkeys(values)))
+    return visible, separated
+
+
+@settings(max_examples=600, deadline=None)
+@given(markup=_MARKUP)
+def test_the_views_of_markup_are_the_tags_removed_as_one_substitution_does(markup: str) -> None:
+    # Any text, well formed or not: a "<" inside a tag, a ">" alone, a tag left open before a
+    # block's end (closed by its ">", or never), a character the views use as a mark.
+    visible, separated = _reference_views(markup)
     assert privacy._visible(markup) == visible
     # The separated view leaves out the texts that are white space alone: it folds the same.
     assert privacy._fold(privacy._separated(markup)) == _reference_fold(separated)
     assert privacy._fold(privacy._separated(markup)) == privacy._fold(separated)
+    # Both made from one split of the tags: the same visible text, the same separated folded.
+    both = privacy._views(markup)
+    assert both[0] == visible
+    assert privacy._fold(both[1]) == privacy._fold(separated)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<w:p><w:r><w:t>Ann</w:t></w:r></w:p><w:p><w:r><w:t>Lee</w:t></w:r></w:p>",
+        '<p class="x">Ann</p>\n  <li>Lee</li>',
+        "<a </p> b> c",  # a "<" left open before a block's end, closed after it
+        "<a </p> b",  # ... and never closed
+        "x</p>\x00<w:t>y</w:t>",  # the views' own mark in the markup
+    ],
+)
+def test_the_views_of_one_split_are_the_views_of_two(markup: str) -> None:
+    visible, separated = _reference_views(markup)
+    both = privacy._views(markup)
+    assert both[0] == visible
+    assert privacy._fold(both[1]) == privacy._fold(separated)
