@@ -31,6 +31,38 @@ def test_block_level_answers_as_python_markdown_answers(tag: str) -> None:
     assert ours.is_block_level(tag) == stock.is_block_level(tag)  # the second, remembered answer
 
 
+# Blocks made of what the block stages look for: headings, quotes, underlines, references.
+BLOCKS = st.text(alphabet="#>=-[]:() \n\\a'\"", max_size=40) | st.sampled_from(
+    ["# a", "a\n## b", " > q", "t\n===", "t\n--- ", "[a]: /u", "x\n[a]:\n /u 'b'", "a]:"]
+)
+
+
+@given(BLOCKS)
+@example("#")
+@example(">")
+@example("a\n=")
+@example("a\n-")
+@example("[a]: b")
+def test_a_block_stage_skips_only_blocks_that_cannot_be_its_own(block: str) -> None:
+    stock = markdown.Markdown(extensions=["tables", "attr_list", "sane_lists"])
+    ours = Converter().md
+    for name in ("hashheader", "quote", "setextheader"):
+        parent = ET.Element("div")
+        mine, theirs = ours.parser.blockprocessors[name], stock.parser.blockprocessors[name]
+        assert bool(mine.test(parent, block)) == bool(theirs.test(parent, block)), name
+    # The reference stage runs on every block: the same answer, blocks and references after it.
+    answers, left, found = [], [], []
+    for md in (ours, stock):
+        md.reset()
+        blocks = [block, "next"]
+        answers.append(bool(md.parser.blockprocessors["reference"].run(ET.Element("div"), blocks)))
+        left.append(blocks)
+        found.append(dict(md.references))
+    assert answers[0] == answers[1]
+    assert left[0] == left[1]
+    assert found[0] == found[1]
+
+
 def test_escape_markers_become_characters_again_only_where_they_are() -> None:
     tree, html = Converter().convert(
         "A \\*star\\* and `co\\de` | \\_x\\_\n\n| a \\| b | `c|d` |\n|---|---|\n| 1 | 2 |"

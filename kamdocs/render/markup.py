@@ -232,6 +232,32 @@ def _safe(href: str) -> bool:
     return scheme in SAFE_SCHEMES
 
 
+# Block stages that search a whole block for their syntax with a regular expression, each asked
+# about every block, and what any match holds: a block without it (most are plain paragraphs and
+# table rows) cannot be theirs, which a substring test tells at C speed. A hash heading's "#"
+# (at the start of a line), a quote's ">", a Setext underline's line break and "=" or "-", a
+# link reference definition's "]:".
+_HASH_HEADER = "#"
+_QUOTE = ">"
+_SETEXT = ("\n=", "\n-")
+_REFERENCE = "]:"
+
+
+def _skip_blocks_without_their_syntax(processors: markdown.util.Registry) -> None:
+    header, quote = processors["hashheader"], processors["quote"]
+    setext, reference = processors["setextheader"], processors["reference"]
+    header_test, quote_test, setext_test = header.test, quote.test, setext.test
+    reference_run = reference.run
+    header.test = lambda parent, block: _HASH_HEADER in block and header_test(parent, block)
+    quote.test = lambda parent, block: _QUOTE in block and quote_test(parent, block)
+    below, dashes = _SETEXT
+    setext.test = lambda parent, block: (
+        (below in block or dashes in block) and setext_test(parent, block)
+    )
+    # Its test takes every block; its run searches it, and leaves it as it was without a match.
+    reference.run = lambda parent, blocks: _REFERENCE in blocks[0] and reference_run(parent, blocks)
+
+
 class _BlockLevel(dict):
     """tag -> whether Python-Markdown takes it for a block-level element (``is_block_level``)."""
 
@@ -277,6 +303,7 @@ class Converter:
         self.md.treeprocessors.register(_Unescape(self.md), "unescape", 0)
         table = self.md.parser.blockprocessors["table"]
         table._split = _split_cells.__get__(table)  # type: ignore[method-assign]  # noqa: SLF001
+        _skip_blocks_without_their_syntax(self.md.parser.blockprocessors)
         # attr_list walks every element looking for "{: ...}"; a chunk without "{" has none.
         attr_list = self.md.treeprocessors["attr_list"]
         attr_list_run = attr_list.run
