@@ -167,6 +167,12 @@ def _when_repeated(
             del seen[next(iter(seen))]
         return once(text)
 
+    def cache_clear() -> None:
+        """Forget every text seen: the next of each is seen the first time."""
+        seen.clear()
+        cached.cache_clear()
+
+    wrapper.cache_clear = cache_clear  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -326,14 +332,17 @@ class _Lines(dict[str, str]):
 
     chars = 0
 
+    def cache_clear(self) -> None:
+        self.clear()
+        self.chars = 0
+
     def keep(self, line: str, folded: str) -> str:
         if folded == line:
             folded = line  # one string for both
         if len(line) <= _LINE_CHARS_KEPT:
             size = len(line) + (0 if folded is line else len(folded))
             if len(self) >= _LINES_KEPT or self.chars + size > _LINES_CHARS:
-                self.clear()
-                self.chars = 0
+                self.cache_clear()
             self[line] = folded
             self.chars += size
         return folded

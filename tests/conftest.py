@@ -9,7 +9,7 @@ import pytest
 from browser import browser  # noqa: F401 - the headless Chromium fixture, for every test
 from helpers import DOSSIER, build_file_tree, small_library
 
-from kamdocs import formatting, templating
+from kamdocs import formatting, privacy, templating
 from kamdocs.render import html as html_view
 from kamdocs.render import markup
 
@@ -22,6 +22,13 @@ FIGURE_CACHES = [
     if hasattr(f, "cache_clear")
     and getattr(f, "__module__", None) == formatting.__name__
     and f is not formatting.locale
+]
+# And the texts the privacy guard has seen (a text seen before is judged by its words first, so
+# a test would not reach the search a mutant changed) and the lines it folded.
+GUARD_CACHES = [
+    f
+    for name, f in vars(privacy).items()
+    if name.startswith("_") and hasattr(f, "cache_clear") and not isinstance(f, type)
 ]
 
 
@@ -37,7 +44,7 @@ def _fresh_template_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # mutation test forks from one that ran the suite) would answer from them, not the code.
     templating._escape_short.cache_clear()
     monkeypatch.setattr(markup, "_CONVERTER", None)
-    for cached in FIGURE_CACHES:
+    for cached in (*FIGURE_CACHES, *GUARD_CACHES):
         cached.cache_clear()
     yield
     html_view._css.cache_clear()
