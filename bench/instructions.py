@@ -4,13 +4,14 @@ the same (to about 0.01%) however busy the machine is, where its times move by a
     .venv/bin/python bench/instructions.py [--formats docx] [--n 20] [--warm 20] [--code DIR]
 
 Generates ``--warm`` + ``--n`` dossiers, then runs two processes under ``valgrind
---tool=callgrind``: one renders the ``--warm`` dossiers, the other renders them and then the
-``--n`` others (in one process, ``kamdocs.render.pipeline.render`` of dossiers loaded first).
-The difference of the two counts, divided by ``--n``, is what a proposal costs without the
-process's start-up and the first dossiers' caches. ``--code DIR`` renders with the ``kamdocs``
-package found in DIR instead of the installed one (an older revision unpacked with ``git archive
-REV kamdocs | tar -x -C DIR``), to compare two revisions on the same dossiers. Needs valgrind
-(Debian's package ``valgrind``); each run takes about a second a proposal.
+--tool=callgrind``: one reads, validates and renders the ``--warm`` dossiers, the other does so
+for them and the ``--n`` others (``kamdocs.app.load_all``, then ``kamdocs.render.pipeline.render``
+of each). The difference of the two counts, divided by ``--n``, is what reading and rendering a
+proposal costs, without the process's start-up and the first dossiers' caches. ``--code DIR``
+renders with the ``kamdocs`` package found in DIR instead of the installed one (an older
+revision unpacked with ``git archive REV kamdocs | tar -x -C DIR``), to compare two revisions
+on the same dossiers. Needs valgrind (Debian's package ``valgrind``); each run takes about a
+second a proposal.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 def _child(ws: Path, formats: str, count: int, code: str | None) -> None:
-    """Render the first ``count`` dossiers of ``ws`` in this process."""
+    """Read, validate and render the first ``count`` dossiers of ``ws`` in this process."""
     if code:
         # An editable install answers for "kamdocs" before sys.path is searched.
         sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
@@ -48,7 +49,7 @@ def _child(ws: Path, formats: str, count: int, code: str | None) -> None:
 
 
 def _count(ws: Path, formats: str, count: int, code: str | None) -> int:
-    """Instructions of a process that renders ``count`` dossiers."""
+    """Instructions of a process that reads and renders ``count`` dossiers."""
     argv = [sys.executable, __file__, "--child", str(ws), "--formats", formats, "--n", str(count)]
     if code:
         argv += ["--code", code]
