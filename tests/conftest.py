@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,23 +14,26 @@ from kamdocs import formatting, privacy, templating
 from kamdocs.render import html as html_view
 from kamdocs.render import markup
 
-# The figures formatting.py keeps (dates, amounts, shares): a process that inherits them (a
-# mutation test forks from one that ran the suite) would answer from them, not the code. Not
-# ``locale``: Babel's data, loaded once for the suite.
-FIGURE_CACHES = [
-    f
-    for f in vars(formatting).values()
-    if hasattr(f, "cache_clear")
-    and getattr(f, "__module__", None) == formatting.__name__
-    and f is not formatting.locale
-]
-# And the texts the privacy guard has seen (a text seen before is judged by its words first, so
-# a test would not reach the search a mutant changed) and the lines it folded.
-GUARD_CACHES = [
-    f
-    for name, f in vars(privacy).items()
-    if name.startswith("_") and hasattr(f, "cache_clear") and not isinstance(f, type)
-]
+
+def _caches_of(module: types.ModuleType, but: tuple[object, ...] = ()) -> list:
+    """What ``module`` defines that keeps results (has ``cache_clear``), ``but`` these."""
+    return [
+        f
+        for f in vars(module).values()
+        if hasattr(f, "cache_clear")
+        and not isinstance(f, type)
+        and getattr(f, "__module__", None) == module.__name__
+        and all(f is not kept for kept in but)
+    ]
+
+
+# What a process that inherits them (a mutation test forks from one that ran the suite) would
+# answer from instead of the code: the figures formatting.py keeps (dates, amounts, shares; not
+# ``locale``, Babel's data, loaded once for the suite), and the texts the privacy guard has seen
+# (a text seen before is judged by its words first, so a test would not reach the search a
+# mutant changed) and the lines it folded.
+FIGURE_CACHES = _caches_of(formatting, but=(formatting.locale,))
+GUARD_CACHES = _caches_of(privacy)
 
 
 @pytest.fixture(autouse=True)
