@@ -242,6 +242,55 @@ def test_a_templates_folder_that_is_itself_a_link_works(
     assert len(list((workspace / "out").glob("acme-logistics-ad.*"))) == 3
 
 
+@pytest.mark.parametrize(
+    ("name", "formats", "what"),
+    [
+        ("proposal.css", "html", "stylesheet"),
+        ("logo.png", "html", "logo"),
+        ("reference.docx", "docx", "document"),
+    ],
+)
+def test_a_file_made_a_link_out_after_a_render_is_refused_in_the_same_process(
+    ws: Path, name: str, formats: str, what: str
+) -> None:
+    # The real path of a file met before is kept (kamdocs.render.real_file): a link put in
+    # its place is still resolved and refused, as `kamdocs serve` renders again and again.
+    if name == "logo.png":
+        (ws / "templates/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert run("render", "dossiers/acme.yaml", "-f", formats, "-o", "first").exit_code == 0
+    (ws / "templates" / name).rename(ws / name)
+    symlink(ws / "templates" / name, ws / name)
+    result = run("render", "dossiers/acme.yaml", "-f", formats, "-o", "out")
+    assert refused(result) == [
+        f"templates/{name}:1: links to a file outside the templates folder; "
+        f"copy the {what} in instead"
+    ]
+
+
+def test_a_templates_folder_link_pointed_elsewhere_gives_the_other_folders_files(
+    tmp_path: Path,
+) -> None:
+    # A workspace resolves its templates folder once; a caller that renders pages itself may
+    # hand the same linked path on after the link is pointed at another folder. Both folders'
+    # stylesheets have the same size and change time: only the file itself tells them apart,
+    # and the real path kept from the first page must not be taken for the second.
+    from kamdocs.render import html  # noqa: PLC0415
+
+    for brand in ("brand-a", "brand-b"):
+        css = tmp_path / brand / "proposal.css"
+        css.parent.mkdir()
+        css.write_text(f"/* {brand} */\n", encoding="utf-8")
+        os.utime(css, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    templates = tmp_path / "templates"
+    pages = []
+    for brand in ("brand-a", "brand-b"):
+        templates.unlink(missing_ok=True)
+        symlink(templates, tmp_path / brand)
+        pages.append(html.page("<p>x</p>", "Offer", "en", templates))
+    assert "/* brand-a */" in pages[0]
+    assert "/* brand-b */" in pages[1]
+
+
 # --- (b) marketing's Word file cannot make kamdocs read a file ------------------------------------
 
 

@@ -1,1 +1,40 @@
 """Rendering: the content template, then Markdown, HTML and DOCX views of it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+_REAL: dict[str, str] = {}  # the real path of each templates file met, by the path it was met at
+_REAL_KEPT = 64
+
+
+def real_file(path: Path) -> tuple[str, os.stat_result] | None:
+    """The real path and the status of ``path``, a file of the templates folder that every page
+    or document copies in (the stylesheet, the logo, reference.docx), or None when ``path`` is
+    a link to a file outside the folder it is in. ``OSError`` as ``os.stat`` raises it.
+
+    A file that is not itself a link is in its folder, and its real path is the folder's real
+    path and its name: the path resolved the first time (a walk of every folder above) is then
+    kept, and taken again once one ``stat`` shows it still leads to the same file. A link is
+    resolved and checked every time."""
+    status = os.lstat(path)
+    if stat.S_ISLNK(status.st_mode) or path.name in ("", ".", ".."):
+        status = os.stat(path)
+        real = path.resolve()
+        return (os.fspath(real), status) if real.is_relative_to(path.parent.resolve()) else None
+    key = os.fspath(path)
+    known = _REAL.get(key)
+    if known is not None:
+        try:
+            again = os.stat(known)
+        except OSError:
+            again = None
+        if again is not None and (again.st_ino, again.st_dev) == (status.st_ino, status.st_dev):
+            return known, status
+    real = os.fspath(path.resolve())
+    if len(_REAL) >= _REAL_KEPT:
+        _REAL.clear()
+    _REAL[key] = real
+    return real, status

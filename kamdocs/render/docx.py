@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element
 
 from kamdocs.errors import InputError, Problem
+from kamdocs.render import real_file
 from kamdocs.render.markup import escape_attr as _escape_attr
 from kamdocs.render.markup import escape_text as _escape
 
@@ -294,17 +295,17 @@ class Reference:
     @classmethod
     def load(cls, path: Path) -> Reference:
         """Return the parsed reference at ``path``; parsed once per process and file version."""
-        resolved = Path(path).resolve()
         try:
-            stat = resolved.stat()
+            found = real_file(Path(path))
         except OSError as exc:
             raise _problem(Path(path), f"cannot read reference document: {exc.strerror}") from None
         # Its header, footer and images go into every document: a link in the templates folder
         # must not pull in some other file on the machine that builds the proposals.
-        if not resolved.is_relative_to(Path(path).parent.resolve()):
+        if found is None:
             message = "links to a file outside the templates folder; copy the document in instead"
             raise _problem(Path(path), message)
-        return _load_reference(str(resolved), stat.st_mtime_ns, stat.st_size)
+        resolved, status = found
+        return _load_reference(resolved, status.st_mtime_ns, status.st_size)
 
     def _parse(self, parts: dict[str, bytes]) -> None:
         content_types = _xml(parts[CONTENT_TYPES])

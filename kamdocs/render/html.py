@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kamdocs.errors import InputError, Problem
+from kamdocs.render import real_file
 
 STYLESHEET = "proposal.css"
 LOGO = "logo.png"  # the logo of reference.docx's header, for the page's header
@@ -16,22 +17,23 @@ LOGO = "logo.png"  # the logo of reference.docx's header, for the page's header
 
 def _css(path: Path) -> str:
     try:
-        stat = path.stat()
+        found = real_file(path)
     except FileNotFoundError:
         return ""
     # The stylesheet is copied into every page: a link in the templates folder must not make
     # that a copy of some other file on the machine that builds the proposals.
-    if not path.resolve().is_relative_to(path.parent.resolve()):
+    if found is None:
         message = "links to a file outside the templates folder; copy the stylesheet in instead"
         raise InputError([Problem(str(path), 1, "", message)])
     # Keyed by the real path and its change time: another workspace, or an edited file, in the
     # same process gets its own stylesheet.
-    return _read_css(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    real, status = found
+    return _read_css(real, status.st_mtime_ns, status.st_size)
 
 
 @lru_cache(maxsize=8)
-def _read_css(path: Path, mtime_ns: int, size: int) -> str:
-    css = path.read_text(encoding="utf-8")
+def _read_css(path: str, mtime_ns: int, size: int) -> str:
+    css = Path(path).read_text(encoding="utf-8")
     # Inside <style> only "</" could end the element early.
     return css.replace("</", "<\\/")
 
@@ -42,18 +44,19 @@ _css.cache_clear = _read_css.cache_clear  # type: ignore[attr-defined]
 def _logo(path: Path) -> str:
     """The logo as a data URI (the page stands alone), or "" when the templates have none."""
     try:
-        stat = path.stat()
+        found = real_file(path)
     except FileNotFoundError:
         return ""
-    if not path.resolve().is_relative_to(path.parent.resolve()):
+    if found is None:
         message = "links to a file outside the templates folder; copy the logo in instead"
         raise InputError([Problem(str(path), 1, "", message)])
-    return _read_logo(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    real, status = found
+    return _read_logo(real, status.st_mtime_ns, status.st_size)
 
 
 @lru_cache(maxsize=8)
-def _read_logo(path: Path, mtime_ns: int, size: int) -> str:
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+def _read_logo(path: str, mtime_ns: int, size: int) -> str:
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
 def _masthead(supplier: Any, logo: str) -> str:
