@@ -71,6 +71,7 @@ class Batch:
         # name for the life of the process (pathlib does), some 60 bytes a file of a batch.
         self._dir = os.fspath(out)
         self._created: list[Path] = []
+        self._out_made = False  # the folder was there, or made, when the first file was staged
         self._lock_fd: int | None = None
 
     def __enter__(self) -> Batch:
@@ -83,7 +84,12 @@ class Batch:
             self.abort()
 
     def _ensure_out(self) -> None:
+        # Once per batch: a folder removed while the build runs takes the files staged in it,
+        # and the next file's stage says it cannot be written there.
+        if self._out_made:
+            return
         if self.out.is_dir():
+            self._out_made = True
             return
         missing = [p for p in (self.out, *self.out.parents) if not p.exists()]
         try:
@@ -93,6 +99,7 @@ class Batch:
                 f"{self.out}: cannot create the output folder: {exc.strerror}"
             ) from None
         self._created = missing
+        self._out_made = True
 
     def _at(self, name: str) -> str:
         """``out/name``, written as ``str(out / name)`` would be."""

@@ -355,6 +355,22 @@ def test_an_empty_batch_commits_nothing_and_makes_no_folder(tmp_path: Path) -> N
     assert batch.commit() == [("a.md", sha(b"kept\n"))]
 
 
+def test_an_output_folder_removed_while_a_batch_stages_is_an_error(tmp_path: Path) -> None:
+    # The folder is made (or found) once, for the first file; one removed afterwards took the
+    # files staged in it, so the next file is refused, with its name, and nothing is written.
+    out = tmp_path / "deep/out"
+    batch = output.Batch(out)
+    batch.add("a.md", b"a\n")
+    assert out.is_dir()
+    for path in out.iterdir():
+        path.unlink()
+    out.rmdir()
+    with pytest.raises(OutputError, match=r"out/b\.md: cannot write: No such file or directory"):
+        batch.add("b.md", b"b\n")
+    batch.abort()
+    assert not out.exists() and not (tmp_path / "deep").exists()
+
+
 def test_a_commit_lists_the_files_staged_in_order_then_those_kept(tmp_path: Path) -> None:
     (tmp_path / "k.md").write_bytes(b"kept\n")
     batch = output.Batch(tmp_path)
