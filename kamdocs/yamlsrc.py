@@ -17,9 +17,36 @@ import yaml
 from kamdocs.errors import InputError, Problem
 
 try:  # libyaml is ten times faster and still gives marks for line numbers
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+# The implicit tags a plain scalar may have, in the order the safe loader tries them, by its
+# first character ("" for an empty scalar): the resolvers for that character, then those for
+# any character (PyYAML's safe loader has none of these).
+_ANY_FIRST = tuple(_SafeLoader.yaml_implicit_resolvers.get(None, ()))
+_IMPLICIT = {
+    first: (*resolvers, *_ANY_FIRST)
+    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, resolving a scalar's tag as it does with less work (libyaml asks for
+    each of the few hundred keys and values of a dossier); it resolves nothing by path."""
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], _ANY_FIRST):
+                if regexp.match(value):
+                    return tag
+        return _STR
+
+
+_STR = _SafeLoader.DEFAULT_SCALAR_TAG
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
@@ -284,7 +311,7 @@ def _reader_line(text: str, exc: yaml.YAMLError) -> int:
     if not isinstance(position, int):
         return 1
     # libyaml counts bytes of the UTF-8 text; the pure-Python reader counts characters.
-    data: str | bytes = text.encode("utf-8") if _Loader.__name__ == "CSafeLoader" else text
+    data: str | bytes = text.encode("utf-8") if _SafeLoader.__name__ == "CSafeLoader" else text
     return data[:position].count("\n" if isinstance(data, str) else b"\n") + 1
 
 

@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamdocs import yamlsrc
 from kamdocs.errors import InputError, Problem
@@ -453,3 +456,52 @@ def test_load_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         yamlsrc.load(tmp_path / "nope.yaml", "nope.yaml")
     assert str(caught.value).startswith("nope.yaml:1: cannot read: ")
+
+
+# --- the tags of scalars, resolved as PyYAML's safe loader resolves them --------------------------
+
+_SCALAR_CHARS = "0123456789+-._:~<=!&*xXeEbBoO yYnNtTfFlLuUrsaA\tZ"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.one_of(
+        st.text(alphabet=_SCALAR_CHARS, max_size=12),
+        st.sampled_from(
+            [
+                "",
+                "~",
+                "null",
+                "Null",
+                "yes",
+                "Off",
+                ".inf",
+                "-.NaN",
+                "0x1F",
+                "1_000",
+                "0o17",
+                "1:30",
+                "2026-02-30",
+                "2026-11-26 10:00:00+02:00",
+                "<<",
+                "=",
+            ]
+        ),
+        st.text(max_size=8),
+    ),
+    implicit=st.tuples(st.booleans(), st.booleans()),
+)
+def test_a_scalar_tag_is_the_one_the_safe_loader_gives(
+    value: str, implicit: tuple[bool, bool]
+) -> None:
+    # The loader's own resolve (kamdocs.yamlsrc._Loader) tries the same resolvers in the same
+    # order; PyYAML's pure-Python safe loader is the reference.
+    ours = yamlsrc._Loader("").resolve(yaml.ScalarNode, value, implicit)
+    assert ours == yaml.SafeLoader("").resolve(yaml.ScalarNode, value, implicit)
+
+
+def test_mappings_and_lists_keep_their_tags() -> None:
+    node = yaml.compose("a: [1, x]\nb: {c: ~}\n", Loader=yamlsrc._Loader)
+    assert node.tag == "tag:yaml.org,2002:map"
+    assert [v.tag for _, v in node.value] == ["tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"]
+    assert [item.tag.rsplit(":", 1)[1] for item in node.value[0][1].value] == ["int", "str"]
