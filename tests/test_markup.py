@@ -289,3 +289,10 @@ def test_escapes_in_a_link_target_and_title_read_back_as_their_characters() -> N
             '<a href="https://b.example/(c)">y</a></p>'
         )
     )
+
+
+def test_a_reference_link_is_text_and_its_definition_is_left_out() -> None:
+    # docs/security.md: reference links are not recognised; a definition line is left out, as
+    # Markdown readers leave it out of the Markdown file.
+    _, html = Converter().convert("See [the terms][t] below.\n\n[t]: https://ok.example/terms")
+    assert html == "<p>See [the terms][t] below.</p>"
