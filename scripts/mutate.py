@@ -54,6 +54,12 @@ CROSS_PROCESS_RENDERS = (
     "tests/test_render.py::test_identical_across_processes_and_hash_seeds",
 )
 
+# A file made a link out after a render, and a templates link pointed elsewhere, in one process.
+LATER_LINKS = (
+    "tests/test_threats.py::test_a_file_made_a_link_out_after_a_render_is_refused_in_the_same_process",
+    "tests/test_threats.py::test_a_templates_folder_link_pointed_elsewhere_gives_the_other_folders_files",
+)
+
 TARGETS = {
     "tailor": Target(
         "kamdocs/tailor.py",
@@ -155,8 +161,28 @@ TARGETS = {
             "tests/test_threats.py::test_a_page_file_linked_from_outside_the_templates_folder_is_refused",
             "tests/test_threats.py::test_links_that_stay_in_the_templates_folder_are_followed",
             "tests/test_threats.py::test_a_templates_folder_that_is_itself_a_link_works",
+            *LATER_LINKS,
         ),
         deselect=CROSS_PROCESS_RENDERS,
+    ),
+    "files": Target(
+        "kamdocs/render/__init__.py",  # real_file: a templates file's real path, links refused
+        (
+            "tests/test_supplier.py",  # the logo over the page
+            "tests/test_threats.py::test_a_page_file_linked_from_outside_the_templates_folder_is_refused",
+            "tests/test_threats.py::test_reference_docx_linked_from_outside_the_templates_folder_is_refused",
+            "tests/test_threats.py::test_links_that_stay_in_the_templates_folder_are_followed",
+            "tests/test_threats.py::test_a_templates_folder_that_is_itself_a_link_works",
+            *LATER_LINKS,
+            "tests/test_threats.py::test_a_path_that_climbs_out_of_its_folder_is_refused_like_a_link",
+        ),
+        deselect=CROSS_PROCESS_RENDERS,
+    ),
+    "yamlsrc": Target(
+        "kamdocs/yamlsrc.py",
+        ("tests/test_yamlsrc.py",),
+        ("kamdocs.yamlsrc.xǁ_Loaderǁresolve*",),  # the scalar tags; the rest: test_dossier_errors
+        numbers=(),
     ),
 }
 

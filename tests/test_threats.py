@@ -267,6 +267,18 @@ def test_a_file_made_a_link_out_after_a_render_is_refused_in_the_same_process(
     ]
 
 
+def test_a_path_that_climbs_out_of_its_folder_is_refused_like_a_link(tmp_path: Path) -> None:
+    # real_file's rule "a file that is not a link is in its folder" holds for a name, not for
+    # "..": templates/brand/.. is the templates folder itself, which is not in templates/brand.
+    from kamdocs.render import real_file  # noqa: PLC0415
+
+    (tmp_path / "templates/brand").mkdir(parents=True)
+    (tmp_path / "templates/proposal.css").write_text("p {}\n", encoding="utf-8")
+    assert real_file(tmp_path / "templates/brand/..") is None
+    found = real_file(tmp_path / "templates/proposal.css")
+    assert found is not None and found[0] == str((tmp_path / "templates/proposal.css").resolve())
+
+
 def test_a_templates_folder_link_pointed_elsewhere_gives_the_other_folders_files(
     tmp_path: Path,
 ) -> None:
