@@ -30,6 +30,7 @@ _IMPLICIT = {
     for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
     if first is not None
 }
+_STR = _SafeLoader.DEFAULT_SCALAR_TAG  # a scalar no resolver takes, and a quoted one
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
@@ -45,8 +46,6 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
                     return tag
         return _STR
 
-
-_STR = _SafeLoader.DEFAULT_SCALAR_TAG
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
