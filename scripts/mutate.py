@@ -86,6 +86,7 @@ TARGETS = {
             "tests/test_commit.py",
             "tests/test_stale_outputs.py",
             "tests/test_hash_reuse.py",
+            "tests/test_hash_record.py",  # what a build hashed, kept for the next
             "tests/test_uptodate.py",
             "tests/test_starter.py",
         ),

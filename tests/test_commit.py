@@ -383,9 +383,18 @@ def test_a_commit_lists_the_files_staged_in_order_then_those_kept(tmp_path: Path
     expected = [("b.md", sha(b"b\n")), ("a.md", sha(b"a\n")), ("k.md", sha(b"kept\n"))]
     assert files == expected and list(files) == expected and len(files) == 3
     assert (files[0], files[-1], files[1:]) == (expected[0], expected[-1], expected[1:])
-    with pytest.raises(IndexError):
-        files[3]
+    for past in (3, -4):
+        with pytest.raises(IndexError, match="^file index out of range$"):
+            files[past]
+    assert files != "ab" and files != 3 and files != [expected[0]]
+    assert repr(files) == f"Files({expected!r})"
     assert batch.staged == [] and batch.commit() == []
+
+
+@pytest.mark.parametrize("folder", [".", "build", "a/b", "/abs/out", "./x"])
+def test_a_file_is_named_in_its_folder_as_pathlib_names_it(folder: str) -> None:
+    # Messages name out/name as str(Path(out) / name) would: "a.md" in the current folder.
+    assert output.joined(os.fspath(Path(folder)), "a.md") == str(Path(folder) / "a.md")
 
 
 def test_a_name_staged_twice_is_refused(tmp_path: Path) -> None:

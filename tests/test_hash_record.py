@@ -183,3 +183,22 @@ def test_the_records_of_the_folders_built_into_least_recently_are_removed(
     output.keep_hashes(Path("out5"), [])  # a new record: the oldest go
     kept = {p.name for p in cache.iterdir()}
     assert kept == {output._record_key(Path(f"out{i}")) for i in (2, 4, 5)}
+
+
+def test_a_folder_whose_name_is_not_utf8_has_a_record_of_its_own(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A name of bytes that are not UTF-8 (an old archive's, a Windows share's) is a str with a
+    # lone surrogate in Python; the record's key is made of it all the same, one per folder.
+    monkeypatch.setattr(output, "_hashed", {})
+    folder = tmp_path / os.fsdecode(b"out-\xff")
+    try:
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError) as exc:  # pragma: no cover - a file system without them
+        pytest.skip(f"no such names here: {exc}")
+    monkeypatch.chdir(tmp_path)
+    (folder / "a.md").write_text("a")
+    output.sha256_of(folder / "a.md")
+    output.keep_hashes(folder, [folder / "a.md"])
+    assert output._record_key(folder) != output._record_key(Path(os.fsdecode(b"out-\xfe")))
+    assert {p.name for p in cache.iterdir()} == {output._record_key(folder)}
