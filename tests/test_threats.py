@@ -30,6 +30,7 @@ from helpers import (
 )
 
 from kamdocs import app, templating
+from kamdocs.errors import InputError
 from kamdocs.workspace import find_workspace
 
 LIBRARY = "templates/arguments/main.yaml"
@@ -274,9 +275,14 @@ def test_a_path_that_climbs_out_of_its_folder_is_refused_like_a_link(tmp_path: P
 
     (tmp_path / "templates/brand").mkdir(parents=True)
     (tmp_path / "templates/proposal.css").write_text("p {}\n", encoding="utf-8")
-    assert real_file(tmp_path / "templates/brand/..") is None
-    found = real_file(tmp_path / "templates/proposal.css")
-    assert found is not None and found[0] == str((tmp_path / "templates/proposal.css").resolve())
+    with pytest.raises(InputError) as refusal:
+        real_file(tmp_path / "templates/brand/..", "stylesheet")
+    assert str(refusal.value) == (
+        f"{tmp_path / 'templates/brand/..'}:1: links to a file outside the templates folder; "
+        "copy the stylesheet in instead"
+    )
+    real, _ = real_file(tmp_path / "templates/proposal.css", "stylesheet")
+    assert real == str((tmp_path / "templates/proposal.css").resolve())
 
 
 def test_a_templates_folder_link_pointed_elsewhere_gives_the_other_folders_files(

@@ -295,16 +295,12 @@ class Reference:
     @classmethod
     def load(cls, path: Path) -> Reference:
         """Return the parsed reference at ``path``; parsed once per process and file version."""
+        # Its header, footer and images go into every document: a link out of the templates
+        # folder is refused (real_file).
         try:
-            found = real_file(Path(path))
+            resolved, status = real_file(Path(path), "document")
         except OSError as exc:
             raise _problem(Path(path), f"cannot read reference document: {exc.strerror}") from None
-        # Its header, footer and images go into every document: a link in the templates folder
-        # must not pull in some other file on the machine that builds the proposals.
-        if found is None:
-            message = "links to a file outside the templates folder; copy the document in instead"
-            raise _problem(Path(path), message)
-        resolved, status = found
         return _load_reference(resolved, status.st_mtime_ns, status.st_size)
 
     def _parse(self, parts: dict[str, bytes]) -> None:

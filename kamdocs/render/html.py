@@ -8,7 +8,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from kamdocs.errors import InputError, Problem
 from kamdocs.render import real_file
 
 STYLESHEET = "proposal.css"
@@ -17,17 +16,11 @@ LOGO = "logo.png"  # the logo of reference.docx's header, for the page's header
 
 def _css(path: Path) -> str:
     try:
-        found = real_file(path)
+        real, status = real_file(path, "stylesheet")
     except FileNotFoundError:
         return ""
-    # The stylesheet is copied into every page: a link in the templates folder must not make
-    # that a copy of some other file on the machine that builds the proposals.
-    if found is None:
-        message = "links to a file outside the templates folder; copy the stylesheet in instead"
-        raise InputError([Problem(str(path), 1, "", message)])
     # Keyed by the real path and its change time: another workspace, or an edited file, in the
     # same process gets its own stylesheet.
-    real, status = found
     return _read_css(real, status.st_mtime_ns, status.st_size)
 
 
@@ -44,13 +37,9 @@ _css.cache_clear = _read_css.cache_clear  # type: ignore[attr-defined]
 def _logo(path: Path) -> str:
     """The logo as a data URI (the page stands alone), or "" when the templates have none."""
     try:
-        found = real_file(path)
+        real, status = real_file(path, "logo")
     except FileNotFoundError:
         return ""
-    if found is None:
-        message = "links to a file outside the templates folder; copy the logo in instead"
-        raise InputError([Problem(str(path), 1, "", message)])
-    real, status = found
     return _read_logo(real, status.st_mtime_ns, status.st_size)
 
 
