@@ -1,5 +1,5 @@
 """``python -m kamdocs``."""
 
-from kamdocs.cli import main
+from kamdocs.cli import run
 
-main()
+run()

@@ -557,3 +557,45 @@ def serve(
     finally:
         server.stop()
     click.echo("stopped", err=True)
+
+
+def run() -> None:
+    """The ``kamdocs`` command: ``main``, then the process ends without tearing down the
+    interpreter.
+
+    Python frees every object of every module before it exits: some 45 ms of a 220 ms
+    ``render``, for memory the operating system takes back at once anyway. Once the command
+    has returned (every output written and committed, its files closed), what an exit still
+    owes is done here in the order Python does it: other threads waited for (with one still
+    running, Python exits as usual), the ``atexit`` functions run (kamdocs' pattern cache,
+    coverage's data), standard output and error flushed. Where flushing fails (a closed pipe),
+    Python's own exit reports it as it always has.
+    """
+    try:
+        main()
+    except SystemExit as stop:
+        code = stop.code
+    else:  # pragma: no cover - click's main always exits
+        code = 0
+    _exit(0 if code is None else code)
+
+
+def _exit(code: object) -> None:
+    import threading  # noqa: PLC0415
+
+    others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+    if not isinstance(code, int) or any(not t.daemon for t in others):
+        sys.exit(code)  # a message to print, or a thread to wait for: Python's own exit
+    import atexit  # noqa: PLC0415
+
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_functions is None:  # pragma: no cover - not CPython
+        sys.exit(code)
+    run_exit_functions()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
