@@ -99,6 +99,10 @@ def iso_currency(value: Any) -> Any:
     from babel import Locale  # noqa: PLC0415 - Babel is slow to import
     from babel.numbers import list_currencies  # noqa: PLC0415
 
+    from kamdocs.formatting import babel_globals  # noqa: PLC0415 - imports Babel
+
+    babel_globals()
+
     code = value.strip()
     if code in list_currencies():
         return code

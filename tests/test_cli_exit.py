@@ -7,6 +7,7 @@ import atexit
 import io
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,10 +115,11 @@ def test_a_render_through_the_command_writes_its_files(ws: Path) -> None:
 @pytest.fixture
 def ended(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The statuses ``os._exit`` is called with; the test process's own atexit functions are
-    not run."""
+    not run, and its other threads (an earlier test's) are not seen."""
     calls: list[int] = []
     monkeypatch.setattr(cli.os, "_exit", calls.append)
     monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: None)
+    monkeypatch.setattr(threading, "enumerate", lambda: [threading.current_thread()])
     return calls
 
 
