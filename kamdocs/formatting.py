@@ -141,7 +141,7 @@ class _BabelGlobals(dict):
             return dict.get(self, key)
         import babel.core  # noqa: PLC0415
 
-        if babel.core._global_data is self:
+        if babel.core._global_data is self or babel.core._global_data is None:
             babel.core._global_data = None  # Babel loads it again, all of it
             babel.core.get_global(key)  # type: ignore[arg-type]
         return babel.core._global_data.get(key, default)  # type: ignore[union-attr]

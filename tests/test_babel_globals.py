@@ -49,6 +49,13 @@ def test_a_table_babel_lacks_gets_the_default_from_the_copy_too(unloaded: Path) 
     assert type(babel.core._global_data) is dict
 
 
+def test_a_copy_left_behind_loads_babels_data_when_asked(unloaded: Path) -> None:
+    """A copy someone still holds after Babel's data was put aside answers from Babel's file."""
+    kept = formatting._BabelGlobals({name: {} for name in formatting.BABEL_GLOBALS})
+    assert kept.get("zone_aliases") == babel_data()["zone_aliases"]
+    assert type(babel.core._global_data) is dict
+
+
 def test_a_copy_without_every_table_is_not_used(
     unloaded: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
