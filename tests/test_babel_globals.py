@@ -30,6 +30,8 @@ def unloaded(cache_base: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_kept_tables_are_babels_and_any_other_loads_all_of_it(unloaded: Path) -> None:
     formatting.babel_globals()  # the first run: Babel loads its data, the tables are kept
     assert type(babel.core._global_data) is dict
+    # Kept with the locales, under a key no locale has.
+    assert (unloaded / "locales" / stored.locale_key("\0globals")).is_file()
     babel.core._global_data = None
     formatting.babel_globals()  # the next: from the copy
     assert isinstance(babel.core._global_data, formatting._BabelGlobals)
@@ -75,6 +77,16 @@ def test_loaded_data_is_left_as_it_is(unloaded: Path, monkeypatch: pytest.Monkey
     babel.core._global_data = data
     formatting.babel_globals()
     assert babel.core._global_data is data
+
+
+def test_a_babel_without_its_global_data_there_is_left_alone(
+    unloaded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Babel laid out otherwise (no ``babel.core._global_data``) keeps its own ways."""
+    monkeypatch.delattr(babel.core, "_global_data")
+    formatting.babel_globals()
+    assert not hasattr(babel.core, "_global_data")
+    assert not (unloaded / "locales").exists()
 
 
 PROBE = """
