@@ -1,8 +1,9 @@
 """The user's cache folder, and the one rule for trusting what is in it.
 
 Compiled templates (``kamdocs.templating``), the validated library and the validators' schemas
-(``kamdocs.stored``) and the compiled patterns of the libraries kamdocs imports
-(``kamdocs.patterns``) are kept here. ``KAMDOCS_CACHE_DIR`` moves it; set to ``off`` (or
+(``kamdocs.stored``), the compiled patterns of the libraries kamdocs imports
+(``kamdocs.patterns``) and the compiled methods of the dataclasses and named tuples its modules
+define (``kamdocs.generated``) are kept here. ``KAMDOCS_CACHE_DIR`` moves it; set to ``off`` (or
 empty) it turns every cache off. Cached code runs outside the sandbox, so the cache is used only
 where nobody else can write it: the folders are created private to the user (0700), and a
 folder or entry owned by someone else or writable by group or others is not used. An unreadable

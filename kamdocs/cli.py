@@ -179,9 +179,10 @@ def _warn(warnings: list[Any]) -> None:
 def main() -> None:
     """Tailored key-account proposals from YAML dossiers, as DOCX, Markdown and HTML."""
     _no_pydantic_plugins()
-    from kamdocs import patterns  # noqa: PLC0415 - in the command, not in a program using kamdocs
+    from kamdocs import generated, patterns  # noqa: PLC0415 - in the command, not in a program using kamdocs
 
     patterns.install()  # before the command imports PyYAML, Jinja and Python-Markdown
+    generated.install()  # before it defines its dataclasses and named tuples
 
 
 @main.command()

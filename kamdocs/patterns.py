@@ -22,6 +22,7 @@ import marshal
 import sys
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from kamdocs.cachedir import _read_private, _store, kind_folder
@@ -61,7 +62,7 @@ class _Patterns:
                     return self.engine.compile(p, *found)
                 except Exception:  # noqa: BLE001 - code the engine refuses: compile it again
                     del self.known[key]
-            if len(p) <= LONGEST and _importing():
+            if len(p) <= LONGEST and importing(sys._getframe(1)):
                 self.asked.key = key
                 try:
                     return self.original(p, flags)
@@ -110,8 +111,8 @@ class _Engine:
         self.compile = patterns.made
 
 
-def _importing() -> bool:
-    frame = sys._getframe(2)
+def importing(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs, directly or not, for a module being imported."""
     while frame is not None:
         if frame.f_code.co_filename == _IMPORTING:
             return True
