@@ -92,3 +92,35 @@ def _store(path: Path, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def keep_added(entry: Path, stored: dict, added: dict, limit: int) -> None:
+    """Write to ``entry`` (which held ``stored``) what a run ``added`` to it (marshalled).
+
+    A run adds only what the run before it added too (their keys are listed beside the entry,
+    in ``entry.new``): what differs from run to run, such as a pattern built from a set, whose
+    order changes with the process's hash seed (Babel's plural rules), is never kept, and the
+    entry is not rewritten by every run for it. Into an empty entry all of it goes at once. An
+    entry that would hold more than ``limit`` keys starts again."""
+    import marshal  # noqa: PLC0415 - imported by Python's start
+
+    if not added:
+        return
+    if stored:
+        side = entry.with_name(entry.name + ".new")
+        data = _read_private(side)
+        try:
+            before = set(marshal.loads(data)) if data is not None else set()
+        except (EOFError, ValueError, TypeError):
+            before = set()
+        steady = {key: value for key, value in added.items() if key in before}
+        first_seen = [key for key in added if key not in before]
+        if set(first_seen) != before:
+            _store(side, marshal.dumps(first_seen))
+        if not steady:
+            return
+        kept = {**stored, **steady} if len(stored) + len(steady) <= limit else steady
+    else:
+        kept = dict(added) if len(added) <= limit else {}
+    if kept:
+        _store(entry, marshal.dumps(kept))

@@ -25,9 +25,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from kamdocs.cachedir import _read_private, _store, kind_folder
+from kamdocs.cachedir import _read_private, keep_added, kind_folder
 
-KEPT_AT_MOST = 2048  # patterns in the entry; one more and it starts again
+KEPT_AT_MOST = 2048  # patterns in the entry; one more and it starts again (and kept in a run)
 LONGEST = 20_000  # characters: a longer pattern is compiled as before
 
 _IMPORTING = "<frozen importlib._bootstrap>"
@@ -40,6 +40,9 @@ def _entry() -> Path | None:
     if folder is None:
         return None
     layout = f"{sys.version}\0{sys.implementation.cache_tag}\0{_sre.MAGIC}\0{_sre.CODESIZE}"
+    # Only patterns two runs in a row compiled are added (``keep_added``); an entry written
+    # before could hold a thousand orders of one pattern, and is left for a new one.
+    layout += "\0kept-twice"
     return folder / hashlib.sha256(layout.encode()).hexdigest()
 
 
@@ -48,9 +51,10 @@ class _Patterns:
         self.compiler = compiler
         self.engine = engine
         self.original = compiler.compile
-        self.known = known  # (type, pattern, flags) -> engine's arguments after the pattern
+        self.stored = known  # the entry as read
+        self.known = dict(known)  # (type, pattern, flags) -> engine's arguments after the pattern
+        self.added: dict = {}  # compiled by this run, for the entry
         self.entry = entry
-        self.new = 0
         self.asked = threading.local()
 
     def compile(self, p: Any, flags: int = 0) -> Any:
@@ -62,6 +66,7 @@ class _Patterns:
                     return self.engine.compile(p, *found)
                 except Exception:  # noqa: BLE001 - code the engine refuses: compile it again
                     del self.known[key]
+                    self.stored.pop(key, None)
             if len(p) <= LONGEST and importing(sys._getframe(1)):
                 self.asked.key = key
                 try:
@@ -77,28 +82,24 @@ class _Patterns:
         asked for."""
         compiled = self.engine.compile(pattern, flags, code, groups, index, names)
         key = getattr(self.asked, "key", None)
-        if key is not None and key[1] is pattern:
-            if len(self.known) >= KEPT_AT_MOST:  # kept for libraries since upgraded, say
-                self.known.clear()
+        if key is not None and key[1] is pattern and len(self.added) < KEPT_AT_MOST:
             # The compiler writes its opcodes as named ints; the engine takes plain ones.
-            self.known[key] = (
+            self.known[key] = self.added[key] = (
                 int(flags),
                 [int(c) for c in code],
                 groups,
                 dict(index),
                 tuple(names),
             )
-            self.new += 1
         return compiled
 
+    @property
+    def new(self) -> int:
+        """Patterns this run compiled while a module was imported."""
+        return len(self.added)
+
     def save(self) -> None:
-        if not self.new:
-            return
-        try:
-            data = marshal.dumps(self.known)
-        except ValueError:  # pragma: no cover - only str, bytes, int, lists, dicts, tuples
-            return
-        _store(self.entry, data)
+        keep_added(self.entry, self.stored, self.added, KEPT_AT_MOST)
 
 
 class _Engine:

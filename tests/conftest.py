@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,16 @@ from helpers import DOSSIER, build_file_tree, small_library
 from kamdocs import formatting, privacy, templating
 from kamdocs.render import html as html_view
 from kamdocs.render import markup
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's own cache folder (``KAMDOCS_CACHE_DIR``, unless set): what its processes keep
+    (this one's patterns and generated code among them: pytest's, Hypothesis') goes there, not
+    into the user's, which every kamdocs command reads."""
+    if "KAMDOCS_CACHE_DIR" not in os.environ:
+        cache = getattr(config, "cache", None)
+        folder = cache.mkdir("kamdocs") if cache is not None else tempfile.mkdtemp()
+        os.environ["KAMDOCS_CACHE_DIR"] = str(folder)
 
 
 def _caches_of(module: types.ModuleType, but: tuple[object, ...] = ()) -> list:

@@ -66,10 +66,10 @@ def fresh(cache_base: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
     re.purge()
 
 
-def imported(folder: Path) -> object:
-    """The module above, imported under a name not used before (a new import each time)."""
+def imported(folder: Path, text: str = MODULE) -> object:
+    """``text`` imported as a module under a name not used before (a new import each time)."""
     name = f"kamdocs_patterns_probe_{next(_names)}"
-    (folder / f"{name}.py").write_text(MODULE, encoding="utf-8")
+    (folder / f"{name}.py").write_text(text, encoding="utf-8")
     sys.path.insert(0, str(folder))
     try:
         importlib.invalidate_caches()
@@ -84,7 +84,8 @@ def compiled(module: object) -> list[re.Pattern]:
 
 
 def entry_of(cache_base: Path) -> Path:
-    (entry,) = (cache_base / "patterns").iterdir()
+    """The entry (not the list beside it of what the last run compiled the first time)."""
+    (entry,) = (p for p in (cache_base / "patterns").iterdir() if p.suffix != ".new")
     return entry
 
 
@@ -191,17 +192,38 @@ def test_a_render_with_kept_patterns_writes_the_same_bytes(ws: Path, tmp_path: P
     cache = str(tmp_path / "cache")
     without = render("off", "a")
     assert render(cache, "b") == without  # compiles and keeps them
-    (entry,) = (tmp_path / "cache" / "patterns").iterdir()
-    kept = marshal.loads(entry.read_bytes())
+    kept = marshal.loads(entry_of(tmp_path / "cache").read_bytes())
     assert len(kept) > 50  # PyYAML's, Jinja's, Python-Markdown's, kamdocs' own
     assert render(cache, "c") == without  # builds them from the entry
 
 
-def test_the_entry_is_bounded(fresh, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_entry_is_bounded(fresh, tmp_path, cache_base, monkeypatch) -> None:
     monkeypatch.setattr(patterns, "KEPT_AT_MOST", 2)
-    first = fresh()
-    module = imported(tmp_path)
-    assert first.new >= 4
-    # Full at the third: started again with it, then the fourth.
-    line = module.Reader.LINE.pattern
-    assert set(first.known) == {(False, module.RAW.pattern, 0), (True, line, re.MULTILINE)}
+    for run in range(4):  # each run compiles the ones it does not have, two at the most
+        hooked = fresh()  # and the run before written
+        if run:
+            assert len(marshal.loads(entry_of(cache_base).read_bytes())) <= 2
+        module = imported(tmp_path)
+        assert 0 < hooked.new <= 2
+        assert module.WORD.match("word-42").group("word") == "word"
+
+
+def test_a_pattern_that_changes_from_run_to_run_is_not_kept(fresh, tmp_path, cache_base) -> None:
+    """A module that builds a pattern from a set gets another order in each process (Babel's
+    plural rules): such a pattern is not kept, and the entry is not written again for it."""
+    fresh()
+    imported(tmp_path)
+    fresh()  # the entry, with the module's patterns
+    entry = entry_of(cache_base)
+    written = entry.read_bytes()
+    for run in range(3):
+        assert fresh().new == 0
+        text = f"import re\nWORDS = re.compile('(one|two|run{run})')\n"
+        assert imported(tmp_path, text).WORDS.match("run" + str(run))
+    fresh()
+    assert entry.read_bytes() == written
+    # A pattern compiled in two runs in a row is kept.
+    for _ in range(2):
+        fresh()
+        imported(tmp_path, "import re\nSTEADY = re.compile('(steady|state)+')\n")
+    assert fresh().new == 0 and (True, "(steady|state)+", 0) in marshal.loads(entry.read_bytes())
